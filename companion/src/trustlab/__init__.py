@@ -1,0 +1,17 @@
+"""trustlab: the companion package of *Papers You Can Run*.
+
+Sub-packages, one per field:
+
+- :mod:`trustlab.fairness` -- fairness post-processors and metrics;
+- :mod:`trustlab.datasets` -- loaders for real data (cache, offline mirror, checksum);
+- :mod:`trustlab.book` -- what every chapter shares (scale, seeds, threads, plot style).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("trustlab")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"
+
+__all__ = ["__version__"]
