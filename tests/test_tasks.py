@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from trustlab.datasets import FairnessTask, adult_task, compas_task, mirror_root
 
 needs_mirror = pytest.mark.skipif(
@@ -42,11 +43,7 @@ def _toy(n: int = 60) -> FairnessTask:
 
 def test_task_coerces_dtypes_and_is_frozen():
     task = _toy()
-    assert (
-        task.X.dtype == np.float64
-        and task.y.dtype == np.int64
-        and task.s.dtype == np.int64
-    )
+    assert task.X.dtype == np.float64 and task.y.dtype == np.int64 and task.s.dtype == np.int64
     with pytest.raises(AttributeError):
         task.X = np.zeros((1, 3))  # type: ignore[misc]
     assert (task.n_samples, task.n_features, task.n_groups, task.n_classes) == (
@@ -100,9 +97,7 @@ def test_split_is_stratified_disjoint_and_deterministic():
     assert train.name == "toy (train)" and test.group_names == task.group_names
 
 
-@pytest.mark.parametrize(
-    ("size", "err"), [(0.0, ValueError), (1.0, ValueError), ("a", TypeError)]
-)
+@pytest.mark.parametrize(("size", "err"), [(0.0, ValueError), (1.0, ValueError), ("a", TypeError)])
 def test_split_rejects_bad_test_size(size, err):
     with pytest.raises(err, match="test_size"):
         _toy().split(test_size=size)
@@ -143,12 +138,8 @@ def test_adult_sex_task(home: Path):
     assert task.group_names == ("Female", "Male")
     assert task.class_names == ("<=50K", ">50K")
     assert np.isfinite(task.X).all()
-    assert set(np.unique(task.s)) == {0, 1} and task.s.mean() == pytest.approx(
-        0.668, abs=0.005
-    )
-    np.testing.assert_array_equal(
-        task.X[:, task.feature_names.index("sex_Male")], task.s
-    )
+    assert set(np.unique(task.s)) == {0, 1} and task.s.mean() == pytest.approx(0.668, abs=0.005)
+    np.testing.assert_array_equal(task.X[:, task.feature_names.index("sex_Male")], task.s)
     assert task.y.mean() == pytest.approx(0.239, abs=0.005)
     kept = set(task.feature_names) - {"education_num"}
     for dropped in ("fnlwgt", "workclass", "occupation", "education", "native_country"):
@@ -164,14 +155,10 @@ def test_adult_race_task_keeps_white_and_black_only(home: Path):
     assert np.bincount(task.s).tolist() == [4_685, 41_762]
     race_columns = [n for n in task.feature_names if n.startswith("race_")]
     assert race_columns == ["race_White"]
-    np.testing.assert_array_equal(
-        task.X[:, task.feature_names.index("race_White")], task.s
-    )
+    np.testing.assert_array_equal(task.X[:, task.feature_names.index("race_White")], task.s)
     assert "sex_Male" in task.feature_names
     one_hot = [n for n in task.feature_names if n.startswith("marital_status_")]
-    np.testing.assert_array_equal(
-        task.X[:, [task.feature_names.index(n) for n in one_hot]].sum(1), 1
-    )
+    np.testing.assert_array_equal(task.X[:, [task.feature_names.index(n) for n in one_hot]].sum(1), 1)
 
 
 @needs_mirror
@@ -209,10 +196,7 @@ def test_compas_score_text_race_sex(home: Path):
     # codes agree with the one-hot columns: s = 2 * race + sex
     race = task.X[
         :,
-        [
-            task.feature_names.index(f"race_{r}")
-            for r in ("African-American", "Caucasian", "Hispanic")
-        ],
+        [task.feature_names.index(f"race_{r}") for r in ("African-American", "Caucasian", "Hispanic")],
     ].argmax(1)
     sex = task.X[:, task.feature_names.index("sex_Male")]
     np.testing.assert_array_equal(task.s, 2 * race + sex)
@@ -228,3 +212,25 @@ def test_compas_two_year_recid_race(home: Path):
     assert np.bincount(task.s).tolist() == [3_175, 2_103, 509]
     _train, test = task.split(random_state=3)
     assert set(np.unique(test.s)) == {0, 1, 2}
+
+
+def test_split_handles_a_label_group_pair_with_one_row():
+    from trustlab.datasets import FairnessTask
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    s = rng.integers(0, 2, 200)
+    y[0], s[0] = 2, 1  # the only row of the pair (2, 1)
+    y[1], s[1] = 2, 0
+    y[2], s[2] = 2, 0
+    task = FairnessTask(
+        X=rng.normal(size=(200, 3)),
+        y=y,
+        s=s,
+        group_names=("a", "b"),
+        class_names=("x", "y", "z"),
+        feature_names=("f0", "f1", "f2"),
+        name="toy",
+    )
+    train, test = task.split(test_size=0.3, random_state=0)
+    assert train.n_samples + test.n_samples == 200

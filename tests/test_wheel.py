@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,13 +14,29 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_wheel_builds_with_version_and_subpackages(tmp_path):
     project = tomllib.loads((ROOT / "companion" / "pyproject.toml").read_text())["project"]
+    # Build from a copy: setuptools writes build/ and *.egg-info into the source folder.
+    source_copy = tmp_path / "companion"
+    shutil.copytree(ROOT / "companion", source_copy, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+    wheel_dir = tmp_path / "dist"
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-         "--wheel-dir", str(tmp_path), str(ROOT / "companion")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "--wheel-dir",
+            str(wheel_dir),
+            str(source_copy),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    wheels = list(tmp_path.glob("trustlab-*.whl"))
+    wheels = list(wheel_dir.glob("trustlab-*.whl"))
     assert len(wheels) == 1, f"expected one wheel, found {wheels}"
     assert wheels[0].name.startswith(f"trustlab-{project['version']}-")
     names = zipfile.ZipFile(wheels[0]).namelist()

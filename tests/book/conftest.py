@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from toc import ROOT  # noqa: E402
 
+
 @pytest.fixture(scope="session")
 def html_root() -> Path:
     value = os.environ.get("BOOK_HTML")

@@ -12,7 +12,7 @@ from toc import ROOT, chapters, source_title, toc_pages
 pytestmark = pytest.mark.built_book
 
 PAGES = toc_pages()
-NOTEBOOKS = [chapter[: -len('.md')] for chapter in chapters()]
+NOTEBOOKS = [chapter[: -len(".md")] for chapter in chapters()]
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "CellExecutionError")
 

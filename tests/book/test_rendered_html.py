@@ -94,9 +94,9 @@ def test_page_in_browser(browser, server, page_name, tmp_path):
     errors: list[str] = []
     page.on(
         "pageerror",
-        lambda error: None
-        if any(benign in str(error) for benign in BENIGN_PAGE_ERRORS)
-        else errors.append(str(error)),
+        lambda error: (
+            None if any(benign in str(error) for benign in BENIGN_PAGE_ERRORS) else errors.append(str(error))
+        ),
     )
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: _route_offline(route, mathjax))
     response = page.goto(f"{server}/{page_name}.html", wait_until="load")

@@ -100,33 +100,21 @@ class RemoteFile:
         _check_relative("name", self.name)
         if self.mirror_path is not None:
             _check_relative("mirror_path", self.mirror_path)
-        if not isinstance(self.url, str) or not self.url.startswith(
-            ("http://", "https://")
-        ):
+        if not isinstance(self.url, str) or not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url must be an http(s) URL string, got {self.url!r}")
         if not isinstance(self.sha256, str) or not _SHA256_RE.fullmatch(self.sha256):
-            raise ValueError(
-                f"sha256 must be 64 lowercase hexadecimal characters, got {self.sha256!r}"
-            )
-        if (
-            isinstance(self.size, bool)
-            or not isinstance(self.size, int)
-            or self.size < 0
-        ):
+            raise ValueError(f"sha256 must be 64 lowercase hexadecimal characters, got {self.sha256!r}")
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
             raise ValueError(f"size must be a non-negative int, got {self.size!r}")
 
 
 def _check_relative(argument: str, value: object) -> None:
     """Reject anything but a non-empty relative POSIX path without ``..``."""
     if not isinstance(value, str) or not value:
-        raise ValueError(
-            f"{argument} must be a non-empty relative path string, got {value!r}"
-        )
+        raise ValueError(f"{argument} must be a non-empty relative path string, got {value!r}")
     path = PurePosixPath(value)
     if path.is_absolute() or ".." in path.parts or "\\" in value:
-        raise ValueError(
-            f"{argument} must be a relative POSIX path without '..', got {value!r}"
-        )
+        raise ValueError(f"{argument} must be a relative POSIX path without '..', got {value!r}")
 
 
 def data_home(path: str | os.PathLike[str] | None = None) -> Path:
@@ -152,9 +140,7 @@ def data_home(path: str | os.PathLike[str] | None = None) -> Path:
         env = os.environ.get(ENV_DATA_HOME, "")
         return Path(env).expanduser() if env else Path.home() / ".cache" / "trustlab"
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            f"data_home must be a str, os.PathLike or None, got {type(path).__name__}"
-        )
+        raise TypeError(f"data_home must be a str, os.PathLike or None, got {type(path).__name__}")
     if isinstance(path, str) and not path:
         raise ValueError("data_home must be a non-empty path, got ''")
     return Path(path).expanduser()
@@ -230,9 +216,7 @@ def _write_verified(chunks: Iterator[bytes], dest: Path, remote: RemoteFile) -> 
     propagates; ``dest`` is never touched.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
-    )
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
         digest = hashlib.sha256()
@@ -241,9 +225,7 @@ def _write_verified(chunks: Iterator[bytes], dest: Path, remote: RemoteFile) -> 
             for chunk in chunks:
                 written += len(chunk)
                 if written > remote.size:
-                    raise ChecksumError(
-                        f"received more than the expected {remote.size:,} bytes"
-                    )
+                    raise ChecksumError(f"received more than the expected {remote.size:,} bytes")
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -251,9 +233,7 @@ def _write_verified(chunks: Iterator[bytes], dest: Path, remote: RemoteFile) -> 
         if written != remote.size:
             raise ChecksumError(f"received {written:,} bytes, expected {remote.size:,}")
         if digest.hexdigest() != remote.sha256:
-            raise ChecksumError(
-                f"SHA-256 mismatch: got {digest.hexdigest()}, expected {remote.sha256}"
-            )
+            raise ChecksumError(f"SHA-256 mismatch: got {digest.hexdigest()}, expected {remote.sha256}")
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -290,16 +270,12 @@ def _resolve_mirror(mirror: bool | str | os.PathLike[str]) -> tuple[Path | None,
     return root, f"mirror directory {root}"
 
 
-def _check_fetch_args(
-    remote: object, mirror: object, download: object, timeout: object
-) -> None:
+def _check_fetch_args(remote: object, mirror: object, download: object, timeout: object) -> None:
     """Validate :func:`fetch`'s arguments."""
     if not isinstance(remote, RemoteFile):
         raise TypeError(f"remote must be a RemoteFile, got {type(remote).__name__}")
     if not isinstance(mirror, (bool, str, os.PathLike)):
-        raise TypeError(
-            f"mirror must be a bool or a directory path, got {type(mirror).__name__}"
-        )
+        raise TypeError(f"mirror must be a bool or a directory path, got {type(mirror).__name__}")
     if isinstance(mirror, str) and not mirror:
         raise ValueError("mirror must be a bool or a non-empty directory path, got ''")
     if not isinstance(download, bool):
@@ -310,14 +286,10 @@ def _check_fetch_args(
         or not math.isfinite(timeout)
         or timeout <= 0
     ):
-        raise ValueError(
-            f"timeout must be a positive finite number of seconds, got {timeout!r}"
-        )
+        raise ValueError(f"timeout must be a positive finite number of seconds, got {timeout!r}")
 
 
-def _try_source(
-    source: Callable[[], Iterator[bytes]], dest: Path, remote: RemoteFile
-) -> str | None:
+def _try_source(source: Callable[[], Iterator[bytes]], dest: Path, remote: RemoteFile) -> str | None:
     """Write ``source()``'s bytes to ``dest``; return ``None`` or why it failed."""
     try:
         _write_verified(source(), dest, remote)
@@ -427,8 +399,7 @@ def _check_cache(dest: Path, remote: RemoteFile) -> str | None:
     if problem is None:
         return None
     warnings.warn(
-        f"cached file {dest} is corrupted ({problem}); removing it and obtaining a "
-        "fresh copy",
+        f"cached file {dest} is corrupted ({problem}); removing it and obtaining a fresh copy",
         UserWarning,
         stacklevel=3,
     )
@@ -436,9 +407,7 @@ def _check_cache(dest: Path, remote: RemoteFile) -> str | None:
     return f"corrupted ({problem}); removed"
 
 
-def _not_found_message(
-    remote: RemoteFile, dest: Path, home: Path, tried: list[str]
-) -> str:
+def _not_found_message(remote: RemoteFile, dest: Path, home: Path, tried: list[str]) -> str:
     """Compose the message of :class:`DatasetNotFoundError`."""
     places = "\n".join(f"  {i}. {line}" for i, line in enumerate(tried, start=1))
     return (

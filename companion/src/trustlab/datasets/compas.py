@@ -15,10 +15,7 @@ __all__ = ["COMPAS_TWO_YEARS", "load_compas"]
 
 COMPAS_TWO_YEARS = RemoteFile(
     name="compas/compas-scores-two-years.csv",
-    url=(
-        "https://raw.githubusercontent.com/propublica/compas-analysis/master/"
-        "compas-scores-two-years.csv"
-    ),
+    url=("https://raw.githubusercontent.com/propublica/compas-analysis/master/compas-scores-two-years.csv"),
     sha256="c451db85908b2f7fef1d83203bedf6b71ecda0d5af468d82ae62178f91d0cc7d",
     size=2_546_489,
     mirror_path="dataset/compas/compas-scores-two-years.csv",
@@ -90,9 +87,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     out["days_b_screening_arrest"] = out["days_b_screening_arrest"].astype("float64")
     for name in ("sex", "race", "c_charge_degree"):
         out[name] = out[name].astype("category")
-    out["age_cat"] = pd.Categorical(
-        out["age_cat"], categories=AGE_CATEGORIES, ordered=True
-    )
+    out["age_cat"] = pd.Categorical(out["age_cat"], categories=AGE_CATEGORIES, ordered=True)
     out["score_text"] = pd.Categorical(
         out["score_text"].where(out["score_text"] != "N/A"),
         categories=SCORE_CATEGORIES,
@@ -181,9 +176,7 @@ def load_compas(
     """
     check_loader_args(data_home, download)
     if not isinstance(propublica_filter, bool):
-        raise TypeError(
-            f"propublica_filter must be a bool, got {type(propublica_filter).__name__}"
-        )
+        raise TypeError(f"propublica_filter must be a bool, got {type(propublica_filter).__name__}")
     frame = _read(fetch(COMPAS_TWO_YEARS, data_home=data_home, download=download))
     if propublica_filter:
         frame = frame.loc[_propublica_mask(frame)]

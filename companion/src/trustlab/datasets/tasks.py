@@ -78,13 +78,11 @@ class FairnessTask:
             raise TypeError(f"name must be a str, got {type(self.name).__name__}")
         if not (len(y) == len(s) == X.shape[0]):
             raise ValueError(
-                "X, y and s must have the same number of rows, got "
-                f"{X.shape[0]}, {len(y)} and {len(s)}"
+                f"X, y and s must have the same number of rows, got {X.shape[0]}, {len(y)} and {len(s)}"
             )
         if len(feature_names) != X.shape[1]:
             raise ValueError(
-                f"feature_names must name the {X.shape[1]} columns of X, "
-                f"got {len(feature_names)} names"
+                f"feature_names must name the {X.shape[1]} columns of X, got {len(feature_names)} names"
             )
         if not np.isfinite(X).all():
             raise ValueError("X must contain only finite values (no NaN or inf)")
@@ -124,9 +122,7 @@ class FairnessTask:
         """Return the task restricted to the rows ``index`` (integer or boolean array)."""
         index = np.asarray(index)
         if index.dtype != bool and not np.issubdtype(index.dtype, np.integer):
-            raise TypeError(
-                f"index must be an integer or boolean array, got {index.dtype}"
-            )
+            raise TypeError(f"index must be an integer or boolean array, got {index.dtype}")
         return FairnessTask(
             X=self.X[index],
             y=self.y[index],
@@ -144,6 +140,10 @@ class FairnessTask:
     ) -> tuple[FairnessTask, FairnessTask]:
         """Split into train and test tasks, stratified on the (label, group) pairs.
 
+        A (label, group) pair with fewer than two rows cannot be stratified; such rows are
+        pooled into one stratum of their own (or, if only one such row exists, into the
+        largest stratum).
+
         Parameters
         ----------
         test_size : float or int
@@ -159,6 +159,11 @@ class FairnessTask:
         """
         _check_test_size(test_size, self.n_samples)
         strata = self.y * self.n_groups + self.s
+        counts = np.bincount(strata, minlength=self.n_classes * self.n_groups)
+        rare = counts[strata] < 2
+        strata = np.where(rare, -1, strata)
+        if rare.sum() == 1:
+            strata[rare] = np.argmax(counts)
         train_idx, test_idx = train_test_split(
             np.arange(self.n_samples),
             test_size=test_size,
@@ -176,9 +181,7 @@ def _as_array(argument: str, value: object, dtype: type, *, ndim: int) -> np.nda
     """Convert to an owned array of ``dtype`` with ``ndim`` dimensions, or raise."""
     array = np.asarray(value)
     if array.ndim != ndim:
-        raise ValueError(
-            f"{argument} must be {ndim}-dimensional, got shape {array.shape}"
-        )
+        raise ValueError(f"{argument} must be {ndim}-dimensional, got shape {array.shape}")
     if dtype is np.int64 and array.size and not _holds_integers(array):
         raise ValueError(f"{argument} must hold integer codes, got dtype {array.dtype}")
     return np.array(array, dtype=dtype, copy=True)
@@ -204,24 +207,17 @@ def _check_codes(argument: str, codes: np.ndarray, n_levels: int) -> None:
     """Codes must lie in ``range(n_levels)``."""
     if codes.size and (codes.min() < 0 or codes.max() >= n_levels):
         raise ValueError(
-            f"{argument} must hold codes in range({n_levels}), got values from "
-            f"{codes.min()} to {codes.max()}"
+            f"{argument} must hold codes in range({n_levels}), got values from {codes.min()} to {codes.max()}"
         )
 
 
 def _check_test_size(test_size: object, n_samples: int) -> None:
     """``test_size`` is a fraction in (0, 1) or a row count in [1, n_samples)."""
-    if isinstance(test_size, bool) or not isinstance(
-        test_size, (int, float, np.number)
-    ):
-        raise TypeError(
-            f"test_size must be a float or an int, got {type(test_size).__name__}"
-        )
+    if isinstance(test_size, bool) or not isinstance(test_size, (int, float, np.number)):
+        raise TypeError(f"test_size must be a float or an int, got {type(test_size).__name__}")
     if isinstance(test_size, (int, np.integer)):
         if not 1 <= test_size < n_samples:
-            raise ValueError(
-                f"test_size as a count must be in [1, {n_samples}), got {test_size}"
-            )
+            raise ValueError(f"test_size as a count must be in [1, {n_samples}), got {test_size}")
     elif not 0.0 < float(test_size) < 1.0:
         raise ValueError(f"test_size as a fraction must be in (0, 1), got {test_size}")
 
@@ -229,9 +225,7 @@ def _check_test_size(test_size: object, n_samples: int) -> None:
 def _check_choice(argument: str, value: object, allowed: tuple[str, ...]) -> str:
     """Return ``value`` if it is one of ``allowed``, else raise naming all three."""
     if not isinstance(value, str):
-        raise TypeError(
-            f"{argument} must be one of {allowed}, got {value!r} of type {type(value).__name__}"
-        )
+        raise TypeError(f"{argument} must be one of {allowed}, got {value!r} of type {type(value).__name__}")
     if value not in allowed:
         raise ValueError(f"{argument} must be one of {allowed}, got {value!r}")
     return value
@@ -239,9 +233,7 @@ def _check_choice(argument: str, value: object, allowed: tuple[str, ...]) -> str
 
 def _indicator(values: pd.Series, positive: str, name: str) -> pd.DataFrame:
     """A single 0/1 column ``name`` that is 1 where ``values == positive``."""
-    return pd.DataFrame(
-        {name: (values == positive).astype(np.float64)}, index=values.index
-    )
+    return pd.DataFrame({name: (values == positive).astype(np.float64)}, index=values.index)
 
 
 def _one_hot(values: pd.Series, prefix: str) -> pd.DataFrame:
@@ -250,9 +242,7 @@ def _one_hot(values: pd.Series, prefix: str) -> pd.DataFrame:
     return pd.get_dummies(cats, prefix=prefix, prefix_sep="_", dtype=np.float64)
 
 
-def _encode(
-    values: pd.Series, prefix: str, positive: str | None = None
-) -> pd.DataFrame:
+def _encode(values: pd.Series, prefix: str, positive: str | None = None) -> pd.DataFrame:
     """Binary attributes become one indicator column, others a full one-hot block."""
     present = values.astype("category").cat.remove_unused_categories().cat.categories
     if len(present) == 2:
@@ -326,9 +316,7 @@ def adult_task(
     """
     group = _check_choice("group", group, ADULT_GROUPS)
     if not isinstance(complete_cases, bool):
-        raise TypeError(
-            f"complete_cases must be a bool, got {type(complete_cases).__name__}"
-        )
+        raise TypeError(f"complete_cases must be a bool, got {type(complete_cases).__name__}")
     frame = load_adult(data_home=data_home)
     if complete_cases:
         frame = frame.dropna()
@@ -339,9 +327,7 @@ def adult_task(
     else:
         group_names = SEXES
         s = (frame["sex"] == "Male").to_numpy(dtype=np.int64)
-    numeric = frame[
-        ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
-    ]
+    numeric = frame[["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]]
     features = pd.concat(
         [
             numeric.astype(np.float64),
@@ -423,12 +409,10 @@ def compas_task(
     else:
         y = frame["two_year_recid"].to_numpy(dtype=np.int64)
         class_names = ("not_rearrested", "rearrested")
-    counts = frame[
-        ["age", "priors_count", "juv_fel_count", "juv_misd_count", "juv_other_count"]
-    ].astype(np.float64)
-    stay = np.log1p(frame["length_of_stay_days"].clip(lower=0.0)).rename(
-        "log1p_length_of_stay_days"
+    counts = frame[["age", "priors_count", "juv_fel_count", "juv_misd_count", "juv_other_count"]].astype(
+        np.float64
     )
+    stay = np.log1p(frame["length_of_stay_days"].clip(lower=0.0)).rename("log1p_length_of_stay_days")
     features = pd.concat(
         [
             counts,
