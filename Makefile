@@ -72,7 +72,8 @@ chapter: $(STAMP)
 # The book built with execution off: structure, citations, math markup and browser checks.
 book-noexec: $(STAMP)
 	mkdir -p $(NOEXEC)
-	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' _config.yml > $(NOEXEC)/_config.yml
+	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' \
+	    -e 's|^\(  *colab_notebooks:\) *book/_ext|\1 $(CURDIR)/book/_ext|' _config.yml > $(NOEXEC)/_config.yml
 	$(JB) build -W -n --keep-going --config $(NOEXEC)/_config.yml --path-output $(NOEXEC) .
 
 test: unit chapters book-noexec mathjax

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 SCALES: tuple[str, ...] = ("cpu", "paper")
-"""The two scales a chapter runs at: ``cpu`` (default) and ``paper`` (a GPU)."""
+"""The two scales a chapter runs at, ``cpu`` (default) and ``paper`` (a GPU)."""
 
 SCALE_ENV = "TRUSTLAB_SCALE"
 THREADS_ENV = "TRUSTLAB_THREADS"

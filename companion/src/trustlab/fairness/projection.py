@@ -529,20 +529,21 @@ class FairProjection(BaseEstimator):
         Sorted unique group labels seen at fit.
     n_classes_ : int
         Number of classes ``C``.
-    lambda_ : ndarray of shape (2 * n_classes_ * len(groups_),)
-        Dual solution, layout ``(side, class, group)`` as in :class:`GroupConstraints`.
+    lambda_ : ndarray of shape (n_constraints,)
+        Dual solution, ``n_constraints = 2 * n_classes * n_groups`` in the layout
+        ``(side, class, group)`` of :class:`GroupConstraints`.
     n_iter_ : int
     converged_ : bool
     train_violation_ : float
         Largest training constraint moment (``≤ 0``: feasible).
     train_objective_ : float
         Mean training divergence between the projected and the base probabilities.
-    joint_marginals_ : ndarray of shape (n_classes_, len(groups_))
+    joint_marginals_ : ndarray of shape (n_classes, n_groups)
         ``P(y, s)`` used by the constraints (empirical if ``y`` was given to ``fit``,
         plug-in otherwise).
-    class_marginals_ : ndarray of shape (n_classes_,)
+    class_marginals_ : ndarray of shape (n_classes,)
         ``P(y)``.
-    group_marginals_ : ndarray of shape (len(groups_),)
+    group_marginals_ : ndarray of shape (n_groups,)
         ``P(s)``.
     result_ : DualResult
         The solver's full result (with the ADMM history for ``solver="admm"``).
@@ -661,14 +662,14 @@ class FairProjection(BaseEstimator):
 
         Parameters
         ----------
-        probs : array-like of shape (n_samples, n_classes_)
+        probs : array-like of shape (n_samples, n_classes)
             Base-model probabilities.
         sensitive_features : array-like of shape (n_samples,)
             Group labels, all seen at fit.
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes_)
+        ndarray of shape (n_samples, n_classes)
             If ``lambda_ == 0`` (the base model already satisfies the constraints) these are
             the (smoothed) base probabilities, unchanged.
         """

@@ -54,19 +54,19 @@ def fairness_summary(y_true, y_pred, sensitive_features) -> dict[str, float]:
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        Labels (class codes ``0..C-1`` when ``y_pred`` is soft).
-    y_pred : array-like of shape (n,) or (n, C)
+    y_true : array-like of shape (n_samples,)
+        Labels (class codes ``0..n_classes-1`` when ``y_pred`` is soft).
+    y_pred : array-like of shape (n_samples,) or (n_samples, n_classes)
         Hard predictions, or the class probabilities of a randomised classifier
         (``Ŷ_i ~ y_pred[i]``), scored by its exact expected accuracy and gaps.
-    sensitive_features : array-like of shape (n,)
+    sensitive_features : array-like of shape (n_samples,)
         Group labels.
 
     Returns
     -------
     dict
         ``{"accuracy", "meo", "sp"}``; the gaps are the absolute ones of
-        :mod:`trustlab.fairness.metrics`.
+        :func:`mean_equalized_odds` and :func:`statistical_parity_difference`.
     """
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
@@ -120,11 +120,11 @@ def projection_tradeoff(
 
     Parameters
     ----------
-    probs_fit, s_fit : arrays
+    probs_fit, s_fit : array-like
         Base-model probabilities and groups the projection is fitted on (the training split).
-    probs_eval, s_eval, y_eval : arrays
+    probs_eval, s_eval, y_eval : array-like
         Base-model probabilities, groups and labels it is evaluated on (the test split).
-    alphas : sequence of float
+    alphas : array-like of float
         Relative tolerances (see :class:`FairProjection`).
     constraint, divergence, solver : str
         Passed to :class:`FairProjection`.
