@@ -91,3 +91,8 @@ def test_versions_lists_the_stack():
     versions = tb.versions()
     assert versions["trustlab"] == trustlab.__version__
     assert {"python", "numpy", "torch"} <= set(versions)
+
+
+def test_progress_iterates_and_does_not_warn(recwarn):
+    assert list(tb.progress(range(5), desc="test", disable=True)) == [0, 1, 2, 3, 4]
+    assert not [w for w in recwarn if "tqdm" in str(w.category).lower()]

@@ -7,7 +7,8 @@ A chapter starts with::
 
 which fixes the seeds, sets the number of torch threads, applies the book's
 colour-blind-safe plotting style, prints the scale, seed, library versions and
-device, and returns the chapter's sizes for the current scale.
+device, and returns the chapter's sizes for the current scale. Long loops show
+progress with :func:`progress`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import os
 import platform
 import random
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -132,6 +134,29 @@ def device() -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def progress(iterable: Iterable[Any], **kwargs: Any) -> Iterable[Any]:
+    """Iterate over ``iterable`` with a progress bar (``tqdm.auto``).
+
+    In Jupyter with ``ipywidgets`` installed this is tqdm's notebook widget; elsewhere, and
+    in the executed book, its text bar. ``tqdm.auto`` warns when it falls back from the
+    widget to the text bar; that warning says nothing about the chapter, so it is silenced.
+
+    Parameters
+    ----------
+    iterable : iterable
+        What to loop over.
+    **kwargs
+        Passed to ``tqdm`` (``desc``, ``total``, ``leave`` ...).
+    """
+    from tqdm import TqdmWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import tqdm
+
+    return tqdm(iterable, **kwargs)
 
 
 def use_style() -> None:
