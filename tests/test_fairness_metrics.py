@@ -168,7 +168,7 @@ def test_ratio_violation_matches_the_constraint_operator():
     P = smooth_probabilities(rng.dirichlet(np.ones(C), n))
     H = rng.dirichlet(np.ones(C), n)
     s = rng.integers(0, S, n)
-    for kind in ("sp", "meo"):
+    for kind in ("sp", "meo", "eo"):
         G = GroupConstraints(P, s, kind, 0.1)
         ours = ratio_violation(H, s, kind, 0.1, label_probs=P)
         assert ours == pytest.approx(G.ratio_violation(H), abs=1e-12)
@@ -185,6 +185,9 @@ def test_ratio_violation_hard_predictions_and_true_labels():
     assert ratio_violation(y_pred, groups, "sp", 0.0) == pytest.approx(1 / 3)
     # hard predictions = one-hot soft predictions
     assert ratio_violation(np.eye(2)[y_pred], groups, "sp", 0.0) == pytest.approx(1 / 3)
+    # EO adds the off-diagonal cells: the miss rate of class 1 is 1/4 overall, 1/2 in group 0
+    # and 0 in group 1, so its ratio deviates by 1 (the diagonal cells deviate by at most 1/3)
+    assert ratio_violation(y_pred, groups, "eo", 0.0, y_true=y_true) == pytest.approx(1.0)
 
 
 def test_metric_input_errors():
@@ -204,7 +207,7 @@ def test_metric_input_errors():
     with pytest.raises(ValueError, match="MEO needs y_true or label_probs"):
         ratio_violation(np.array([[0.5, 0.5]]), [0], "meo")
     with pytest.raises(ValueError, match="constraint must be one of"):
-        ratio_violation(np.array([0, 1]), [0, 1], "eo")
+        ratio_violation(np.array([0, 1]), [0, 1], "equal_odds")
     with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
         ratio_violation(np.array([0, 1]), [0, 1], "sp", alpha=-1.0)
 

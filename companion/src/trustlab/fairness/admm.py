@@ -242,6 +242,15 @@ def admm(
     DualResult
         ``converged`` is true if the residual test stopped the iteration.
 
+    Notes
+    -----
+    On equalized-odds constraints (``kind="eo"``, ours) ADMM converges far more slowly than
+    on SP and MEO: each group's rows of the confusion matrix sum to one, so shifting the
+    tilts of all classes together changes nothing, a flat direction the split variables
+    ``v_i`` still have to travel. On a seeded 3-class, 3-group population of 5000 it stays
+    about 0.02 (mean L1) from the dual solver's projection after 1000 iterations, where MEO
+    agrees to 1e-8. Use :func:`solve_dual` for EO.
+
     Examples
     --------
     >>> import numpy as np

@@ -34,6 +34,22 @@ recovers the (side, class, group) grid. For class ``y`` and group ``s``
 exactly as the official code's ``GroupFair.buildG`` builds them (without the Gaussian noise
 that code adds to ``G``). The tolerance ``α`` is *relative*: a band around the overall rate.
 
+Equalized odds (EO, ours: the official code has SP and MEO only) bounds every cell of the
+confusion matrix, not only its diagonal: for every predicted class ``c``, true class ``y``
+and group ``s``, ``(1-α) P(Ŷ=c | Y=y) ≤ P(Ŷ=c | Y=y, S=s) ≤ (1+α) P(Ŷ=c | Y=y)``. Its
+per-sample weight is the plug-in probability of the *true* class ``y``, which is a
+constraint index rather than the row ``c``, so the table gains a label axis,
+
+.. math::
+
+    G_i[c, k] = \\sum_y P(Y=y\\mid x_i)\\, B[c, y, s_i, k],
+
+with layout ``k = σ·C²·|S| + c·C·|S| + y·|S| + s`` and ``K = 2·C²·|S|``; ``G λ`` and
+``Σ_i G_i^T h_i`` then cost ``O(n C²)``, one ``C x C`` matrix product per group. With two
+classes and ``α = 0`` EO and MEO coincide (the diagonal cells determine the off-diagonal
+ones); for ``α > 0`` EO also bands the off-diagonal rates (FPR, FNR) *relatively*, which is
+tighter wherever those rates are small.
+
 Marginals. ``P(s)``, ``P(y)`` and ``P(y, s)`` come from the joint table returned by
 :func:`joint_marginals`: the empirical frequencies of the labels ``y`` when they are given
 (as the official code does), otherwise the plug-in ``(1/n) Σ_{i: s_i=s} P(y|x_i)`` computed
@@ -52,8 +68,8 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["GroupConstraints", "joint_marginals"]
 
-ConstraintKind = Literal["sp", "meo"]
-KINDS: tuple[str, ...] = ("sp", "meo")
+ConstraintKind = Literal["sp", "meo", "eo"]
+KINDS: tuple[str, ...] = ("sp", "meo", "eo")
 
 
 def _as_probability_matrix(probs: ArrayLike, name: str = "probs") -> NDArray[np.float64]:
@@ -175,11 +191,12 @@ class GroupConstraints:
     ----------
     probs : array-like of shape (n_samples, n_classes)
         Smoothed base probabilities ``P(Y | x_i)``; used as the plug-in label model of MEO
-        (and, when ``joint`` and ``y`` are absent, for the marginals).
+        and EO (and, when ``joint`` and ``y`` are absent, for the marginals).
     groups : array-like of int, shape (n_samples,)
         Group codes in ``[0, n_groups)`` (one-hot group membership).
-    kind : {"sp", "meo"}, default="meo"
-        Statistical parity or mean equalized odds.
+    kind : {"sp", "meo", "eo"}, default="meo"
+        Statistical parity, mean equalized odds (the diagonal of the confusion matrix) or
+        equalized odds (every cell of it; ours, see the module docstring).
     alpha : float, default=0.05
         Relative tolerance ``α ≥ 0`` of the ratio band.
     n_groups : int, optional
@@ -193,15 +210,17 @@ class GroupConstraints:
     Attributes
     ----------
     n_samples, n_classes, n_groups, n_constraints : int
-        ``n``, ``C``, ``|S|`` and ``K = 2 C |S|``.
+        ``n``, ``C``, ``|S|`` and ``K = 2 C |S|`` (``2 C² |S|`` for EO).
     joint : ndarray of shape (n_classes, n_groups)
         The joint table ``P(y, s)`` in use.
     table : ndarray of shape (n_classes, n_groups, n_constraints)
-        Coefficients ``B[c, s, k]`` with ``G_i[c, k] = m_{ic} B[c, s_i, k]``.
+        Coefficients ``B[c, s, k]`` with ``G_i[c, k] = m_{ic} B[c, s_i, k]``; for EO of
+        shape ``(n_classes, n_classes, n_groups, n_constraints)``, ``B[c, y, s, k]`` with
+        ``G_i[c, k] = Σ_y P(y|x_i) B[c, y, s_i, k]``.
 
     Notes
     -----
-    ``matvec`` and ``rmatvec`` cost ``O(n C)``. Internally arrays are stored classes-first,
+    ``matvec`` and ``rmatvec`` cost ``O(n C)`` (``O(n C²)`` for EO). Internally arrays are stored classes-first,
     ``(n_classes, n_samples)``, because reductions over the class axis are then contiguous;
     ``matvec`` returns a transposed view of such an array.
 
@@ -260,10 +279,15 @@ class GroupConstraints:
             denom_class = p_class
             self._m = np.ascontiguousarray(P.T)
         self.n_samples, self.n_classes, self.n_groups = n, C, S
-        self.n_constraints = 2 * C * S
         self.joint = J
         self.groups = s
-        self.table = self._build_table(denom_joint, denom_class)
+        if self.kind == "eo":
+            self.n_constraints = 2 * C * C * S
+            self.table = self._build_eo_table(denom_joint, denom_class)
+            self._members = [np.flatnonzero(s == g) for g in range(S)]
+        else:
+            self.n_constraints = 2 * C * S
+            self.table = self._build_table(denom_joint, denom_class)
         self._inv_denom = 1.0 / denom_joint
         self._inv_class = 1.0 / denom_class
 
@@ -281,17 +305,45 @@ class GroupConstraints:
             B[np.arange(C), :, side, np.arange(C), :] = coef
         return B.reshape(C, S, 2 * C * S)
 
+    def _build_eo_table(
+        self, denom_joint: NDArray[np.float64], denom_class: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """EO coefficient table ``B[c, y, s', k]`` for ``k = (σ, c, y, s)``.
+
+        ``B[c, y, s', (σ, c, y, s)] = ±(1[s' = s] / P(y, s) − β_σ / P(y))``, zero elsewhere:
+        the predicted class ``c`` and the true class ``y`` of the constraint select the row of
+        ``G_i`` and the label weight ``P(y|x_i)``.
+        """
+        C, S, a = self.n_classes, self.n_groups, self.alpha
+        core = np.eye(S)[None, :, :] / denom_joint[:, None, :]  # [y, s', s]
+        B = np.zeros((C, C, S, 2, C, C, S))
+        c, y = np.meshgrid(np.arange(C), np.arange(C), indexing="ij")
+        for side, (sign, beta) in enumerate(((1.0, 1.0 + a), (-1.0, 1.0 - a))):
+            coef = sign * (core - beta / denom_class[:, None, None])  # [y, s', s]
+            B[c, y, :, side, c, y, :] = coef[y]
+        return B.reshape(C, C, S, 2 * C * C * S)
+
     # -- classes-first kernels (used by the solvers) ------------------------------------
     def _matvec_cn(self, lam: NDArray[np.float64]) -> NDArray[np.float64]:
         """``(G λ)`` in classes-first layout, shape ``(C, n)``."""
         T = self.table @ lam
+        if self.kind == "eo":  # W[:, i] = T[:, :, s_i] @ P(·|x_i), one product per group
+            W = np.empty((self.n_classes, self.n_samples))
+            for g, idx in enumerate(self._members):
+                W[:, idx] = T[:, :, g] @ self._m[:, idx]
+            return W
         W = np.take(T, self.groups, axis=1)
         if self._m is not None:
             W *= self._m
         return W
 
     def _group_sums_cn(self, HT: NDArray[np.float64]) -> NDArray[np.float64]:
-        """``A[c, s] = Σ_{i: s_i = s} m_ic h_ic`` for classes-first ``HT``."""
+        """``A[c, s] = Σ_{i: s_i = s} m_ic h_ic`` for classes-first ``HT``.
+
+        For EO, ``A[c, y, s] = Σ_{i: s_i = s} h_ic P(y|x_i)``.
+        """
+        if self.kind == "eo":
+            return np.stack([HT[:, idx] @ self._m[:, idx].T for idx in self._members], axis=-1)
         WT = HT * self._m if self._m is not None else HT
         S = self.n_groups
         return np.stack([np.bincount(self.groups, weights=row, minlength=S) for row in WT])
@@ -299,7 +351,7 @@ class GroupConstraints:
     def _rmatvec_cn(self, HT: NDArray[np.float64]) -> NDArray[np.float64]:
         """``(1/n) Σ_i G_iᵀ h_i`` from classes-first ``HT`` of shape ``(C, n)``."""
         A = self._group_sums_cn(HT)
-        return np.einsum("cs,csk->k", A, self.table) / self.n_samples
+        return A.ravel() @ self.table.reshape(A.size, -1) / self.n_samples
 
     # -- public API --------------------------------------------------------------------
     def _check_lam(self, lam: ArrayLike) -> NDArray[np.float64]:
@@ -349,13 +401,22 @@ class GroupConstraints:
 
         Memory is ``n C K`` floats: meant for tests and small reference computations.
         """
+        if self.kind == "eo":
+            return np.einsum("yi,cyik->ick", self._m, self.table[:, :, self.groups, :])
         G = np.transpose(self.table[:, self.groups, :], (1, 0, 2)).copy()
         if self._m is not None:
             G *= self._m.T[:, :, None]
         return G
 
     def gram(self) -> NDArray[np.float64]:
-        """Gram matrix ``Q = (1/n) Σ_i G_iᵀ G_i`` of shape ``(K, K)`` in ``O(n C + C S K²)``."""
+        """Gram matrix ``Q = (1/n) Σ_i G_iᵀ G_i`` of shape ``(K, K)`` in ``O(n C + C S K²)``.
+
+        For EO, ``O(n C² + C³ S K²)``: ``Q = (1/n) Σ_{c,y,y',s} M[y, y', s] B[c, y, s] B[c, y', s]ᵀ``
+        with ``M[y, y', s] = Σ_{i: s_i = s} P(y|x_i) P(y'|x_i)``.
+        """
+        if self.kind == "eo":
+            M2 = np.stack([self._m[:, idx] @ self._m[:, idx].T for idx in self._members], axis=-1)
+            return np.einsum("yzs,cysk,czsl->kl", M2, self.table, self.table, optimize=True) / self.n_samples
         m2 = np.ones((self.n_classes, self.n_samples)) if self._m is None else self._m**2
         M2 = np.stack([np.bincount(self.groups, weights=row, minlength=self.n_groups) for row in m2])
         return np.einsum("cs,csk,csl->kl", M2, self.table, self.table) / self.n_samples
@@ -366,12 +427,15 @@ class GroupConstraints:
         Returns
         -------
         group_rate : ndarray of shape (n_classes, n_groups)
-            SP: ``P̂(Ŷ=y | S=s)``; MEO: ``(1/n) Σ_{i: s_i=s} h_iy P(y|x_i) / P(y, s)``.
+            SP: ``P̂(Ŷ=y | S=s)``; MEO: ``(1/n) Σ_{i: s_i=s} h_iy P(y|x_i) / P(y, s)``;
+            EO: shape ``(n_classes, n_classes, n_groups)``, ``[c, y, s]`` is
+            ``P̂(Ŷ=c | Y=y, S=s) = (1/n) Σ_{i: s_i=s} h_ic P(y|x_i) / P(y, s)``.
         overall_rate : ndarray of shape (n_classes,)
-            SP: ``P̂(Ŷ=y)``; MEO: ``(1/n) Σ_i h_iy P(y|x_i) / P(y)``.
+            SP: ``P̂(Ŷ=y)``; MEO: ``(1/n) Σ_i h_iy P(y|x_i) / P(y)``; EO: shape
+            ``(n_classes, n_classes)``, ``P̂(Ŷ=c | Y=y)``.
         """
         A = self._group_sums_cn(np.ascontiguousarray(self._check_h(H).T)) / self.n_samples
-        return A * self._inv_denom, A.sum(axis=1) * self._inv_class
+        return A * self._inv_denom, A.sum(axis=-1) * self._inv_class
 
     def violation(self, H: ArrayLike) -> float:
         """Largest constraint moment ``max_k (1/n) Σ_i (G_iᵀ h_i)_k``; ``≤ 0`` means feasible.
@@ -388,5 +452,5 @@ class GroupConstraints:
         """
         group_rate, rate = self.rates(H)
         ok = rate > 0
-        ratio = group_rate[ok] / rate[ok, None]
+        ratio = group_rate[ok] / rate[ok][:, None]
         return float(np.abs(ratio - 1.0).max() - self.alpha) if ratio.size else -self.alpha

@@ -296,7 +296,7 @@ def group_rates(
 def ratio_violation(
     predictions: ArrayLike,
     sensitive_features: ArrayLike,
-    constraint: Literal["sp", "meo"] = "meo",
+    constraint: Literal["sp", "meo", "eo"] = "meo",
     alpha: float = 0.0,
     *,
     y_true: ArrayLike | None = None,
@@ -312,6 +312,8 @@ def ratio_violation(
     * MEO: ``rate_s(c) = Σ_{i∈s} h_ic m_ic / Σ_{i∈s} m_ic`` and
       ``rate(c) = Σ_i h_ic m_ic / Σ_i m_ic``, with ``m_ic = 1[y_i = c]`` if ``y_true`` is given,
       else ``m_ic = label_probs[i, c]`` (the plug-in ``P(Y=c | x_i)`` the projection uses).
+    * EO: every cell of the confusion matrix, ``rate_s(c | y) = Σ_{i∈s} h_ic m_iy / Σ_{i∈s} m_iy``
+      against ``rate(c | y)``, maximised over ``(c, y, s)``.
 
     Parameters
     ----------
@@ -320,7 +322,7 @@ def ratio_violation(
         ``0..n_classes-1``.
     sensitive_features : array-like of shape (n_samples,)
         Group labels.
-    constraint : {"sp", "meo"}, default="meo"
+    constraint : {"sp", "meo", "eo"}, default="meo"
     alpha : float, default=0.0
         Relative tolerance subtracted from the worst ratio deviation.
     y_true : array-like of int, shape (n_samples,), optional
@@ -381,14 +383,21 @@ def ratio_violation(
             raise ValueError(f"label_probs must have shape {H.shape}; got {M.shape}")
         W = M
     else:
-        raise ValueError("MEO needs y_true or label_probs (the plug-in P(Y|X)); got neither")
-    S = int(s.max()) + 1
-    num = np.stack([np.bincount(s, weights=(H * W)[:, c], minlength=S) for c in range(C)])
-    den = np.stack([np.bincount(s, weights=W[:, c], minlength=S) for c in range(C)])
-    rate = num.sum(axis=1) / np.where(den.sum(axis=1) > 0, den.sum(axis=1), 1.0)
+        raise ValueError(
+            f"{constraint.upper()} needs y_true or label_probs (the plug-in P(Y|X)); got neither"
+        )
     if not (np.isfinite(min_support) and min_support >= 0):
         raise ValueError(f"min_support must be a finite number >= 0; got {min_support!r}")
-    ok = (den > 0) & (den >= min_support) & (rate[:, None] > 0)
+    S = int(s.max()) + 1
+    den = np.stack([np.bincount(s, weights=W[:, c], minlength=S) for c in range(C)])
+    if constraint == "eo":  # num[c, y, s] = Σ_{i∈s} h_ic m_iy: every cell of the confusion matrix
+        num = np.stack([H[s == g].T @ W[s == g] for g in range(S)], axis=-1)
+        den = np.broadcast_to(den, num.shape)
+    else:
+        num = np.stack([np.bincount(s, weights=(H * W)[:, c], minlength=S) for c in range(C)])
+    total = den.sum(axis=-1)
+    rate = num.sum(axis=-1) / np.where(total > 0, total, 1.0)
+    ok = (den > 0) & (den >= min_support) & (rate[..., None] > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        dev = np.abs(num / den / rate[:, None] - 1.0)
+        dev = np.abs(num / den / rate[..., None] - 1.0)
     return float(np.max(dev, where=ok, initial=0.0) - alpha)

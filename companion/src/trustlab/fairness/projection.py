@@ -502,8 +502,9 @@ class FairProjection(BaseEstimator):
 
     Parameters
     ----------
-    constraint : {"meo", "sp"}, default="meo"
-        Mean equalized odds or statistical parity.
+    constraint : {"meo", "sp", "eo"}, default="meo"
+        Mean equalized odds (the paper's), statistical parity (the paper's) or equalized
+        odds over every cell of the confusion matrix (ours; see :class:`GroupConstraints`).
     alpha : float, default=0.05
         Relative tolerance ``α ≥ 0``: every group's rate within ``(1 ± α)`` of the overall
         rate. ``α = 0`` asks for exact equality.
@@ -531,7 +532,8 @@ class FairProjection(BaseEstimator):
         Number of classes ``C``.
     lambda_ : ndarray of shape (n_constraints,)
         Dual solution, ``n_constraints = 2 * n_classes * n_groups`` in the layout
-        ``(side, class, group)`` of :class:`GroupConstraints`.
+        ``(side, class, group)`` of :class:`GroupConstraints` (for EO
+        ``2 * n_classes**2 * n_groups``, layout ``(side, predicted, true, group)``).
     n_iter_ : int
     converged_ : bool
     train_violation_ : float
@@ -559,7 +561,7 @@ class FairProjection(BaseEstimator):
 
     def __init__(
         self,
-        constraint: Literal["meo", "sp"] = "meo",
+        constraint: Literal["meo", "sp", "eo"] = "meo",
         alpha: float = 0.05,
         divergence: Divergence = "kl",
         solver: Literal["dual", "admm"] = "dual",
@@ -615,7 +617,7 @@ class FairProjection(BaseEstimator):
         y : array-like of int, shape (n_samples,), optional
             Class labels in ``[0, n_classes)``; if given, the marginals ``P(y, s)`` are their
             empirical frequencies (the official code's choice), otherwise plug-in estimates
-            from ``probs``. The MEO constraints always use ``probs`` as ``P(Y | x)``.
+            from ``probs``. The MEO and EO constraints always use ``probs`` as ``P(Y | x)``.
 
         Returns
         -------
