@@ -474,7 +474,7 @@ def test_estimator_bad_inputs(labelled):
             probs,
             groups[:-1],
             ValueError,
-            r"sensitive_features must have one entry per row of probs \(4000\); got 3999",
+            r"sensitive_features must have the same length as probs \(4000\); got 3999",
         ),
     ]
     for P, S, err, msg in cases:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from trustlab.fairness._validation import as_label_vector
 from trustlab.fairness.constraints import KINDS, _as_probability_matrix, _check_alpha
 
 __all__ = [
@@ -45,21 +46,7 @@ __all__ = [
 
 
 def _as_labels(values: ArrayLike, name: str, n: int | None = None) -> NDArray:
-    arr = np.asarray(values)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D; got an array of shape {arr.shape}")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} must not be empty")
-    if n is not None and arr.shape[0] != n:
-        raise ValueError(f"{name} must have the same length as y_pred ({n}); got {arr.shape[0]}")
-    missing = pd.isna(arr)
-    if np.any(missing):
-        raise ValueError(
-            f"{name} must not contain missing values (NaN/None); got {int(missing.sum())} missing"
-        )
-    return arr
+    return as_label_vector(values, name, n, length_of="y_pred")
 
 
 def _encode(

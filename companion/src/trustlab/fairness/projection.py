@@ -36,6 +36,7 @@ from scipy.special import xlogy
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from trustlab.fairness._validation import as_label_vector
 from trustlab.fairness.constraints import (
     KINDS,
     GroupConstraints,
@@ -471,22 +472,15 @@ def solve_dual(
 # ---------------------------------------------------------------------------------------
 def _as_sensitive(sensitive_features: ArrayLike, n: int) -> NDArray:
     """Validate a 1-D vector of hashable group labels with one entry per sample."""
-    arr = np.asarray(sensitive_features)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(
-            "sensitive_features must be 1-D (one group label per sample; combine several "
-            f"columns into one label for intersectional groups); got shape {arr.shape}"
-        )
-    if arr.shape[0] != n:
-        raise ValueError(f"sensitive_features must have one entry per row of probs ({n}); got {arr.shape[0]}")
-    missing = pd.isna(arr)
-    if np.any(missing):
-        raise ValueError(
-            f"sensitive_features must not contain missing values (NaN/None); got {int(missing.sum())} missing"
-        )
-    return arr
+    return as_label_vector(
+        sensitive_features,
+        "sensitive_features",
+        n,
+        length_of="probs",
+        shape_hint=(
+            " (one group label per sample; combine several columns into one label for intersectional groups)"
+        ),
+    )
 
 
 class FairProjection(BaseEstimator):
