@@ -5,7 +5,13 @@
   floating-point noise;
 - :mod:`trustlab.privacy.cordp` -- LDP, SecAgg and correlated-noise (CorDP) mechanisms for
   distributed mean estimation with colluders and dropouts;
-- :mod:`trustlab.privacy.audit` -- empirical lower bounds on epsilon (Clopper-Pearson).
+- :mod:`trustlab.privacy.audit` -- empirical lower bounds on epsilon (Clopper-Pearson);
+- :mod:`trustlab.privacy.shamir` -- Shamir sharing over a prime field and over the reals, BGW
+  multiplication (honest majority, ``N >= 2t + 1``);
+- :mod:`trustlab.privacy.coalition` -- exact privacy accounting of linear Gaussian sharing
+  against every coalition of ``t`` nodes;
+- :mod:`trustlab.privacy.secure_mult` -- DP multiplication with an honest minority
+  (``t < N < 2t + 1``): our layered-noise scheme and the trade-off curve.
 """
 
 from trustlab.privacy.audit import (
@@ -16,6 +22,7 @@ from trustlab.privacy.audit import (
     epsilon_lower_bound,
     likelihood_ratio_scores,
 )
+from trustlab.privacy.coalition import coalition_precision, coalition_report, exact_coalition_precision
 from trustlab.privacy.cordp import (
     CorDPDesign,
     NoiseParams,
@@ -41,11 +48,46 @@ from trustlab.privacy.gaussian import (
     gaussian_sigma,
     sample_discrete_gaussian,
 )
+from trustlab.privacy.secure_mult import (
+    LayeredMultiplication,
+    accuracy_snr,
+    lmmse_weights,
+    lmse_bound,
+    naive_lmse,
+)
+from trustlab.privacy.shamir import (
+    PRIME,
+    bgw_multiply,
+    field_lagrange_at_zero,
+    field_points,
+    field_reconstruct,
+    field_share,
+    real_lagrange_at_zero,
+    real_reconstruct,
+    real_share,
+)
 
 __all__ = [
     "AuditResult",
     "CorDPDesign",
+    "LayeredMultiplication",
     "NoiseParams",
+    "PRIME",
+    "accuracy_snr",
+    "bgw_multiply",
+    "coalition_precision",
+    "coalition_report",
+    "exact_coalition_precision",
+    "field_lagrange_at_zero",
+    "field_points",
+    "field_reconstruct",
+    "field_share",
+    "lmmse_weights",
+    "lmse_bound",
+    "naive_lmse",
+    "real_lagrange_at_zero",
+    "real_reconstruct",
+    "real_share",
     "analytic_delta",
     "analytic_epsilon",
     "analytic_mu",
