@@ -123,6 +123,13 @@ def test_incidence_covariance_is_closed_form():
     assert params.correlation(n) == pytest.approx(K[0, 1] / K[0, 0])
 
 
+@pytest.mark.parametrize("n", [2, 3, 9])
+def test_pairwise_noise_is_incidence_times_masks(n):
+    Z, N, S = pairwise_noise(n, 4, NoiseParams(1.0, 2.0), np.random.default_rng(n), return_parts=True)
+    _, B = pair_incidence(n)
+    np.testing.assert_allclose(Z, N + B @ S, atol=1e-12)
+
+
 def test_masks_cancel_in_the_sum():
     rng = np.random.default_rng(0)
     Z, N, _ = pairwise_noise(6, 5, NoiseParams(1.0, 100.0), rng, return_parts=True)

@@ -250,10 +250,16 @@ def pairwise_noise(
     """
     n = check_int(n, "n", low=2)
     d = check_int(d, "d", low=1)
-    _, B = pair_incidence(n)
+    first, second = np.triu_indices(n, k=1)  # the pair order of pair_incidence
     N = math.sqrt(params.x) * rng.standard_normal((n, d))
-    S = math.sqrt(params.y) * rng.standard_normal((B.shape[1], d))
-    Z = N + B @ S
+    S = math.sqrt(params.y) * rng.standard_normal((len(first), d))
+    Z = N.copy()
+    # Z = N + B S without forming B: user i adds its masks with j > i (a contiguous block of
+    # pairs) and subtracts those with j < i (contiguous once the pairs are sorted by j)
+    counts = np.arange(n - 1, 0, -1)
+    Z[:-1] += np.add.reduceat(S, np.concatenate([[0], np.cumsum(counts[:-1])]), axis=0)
+    by_second = np.argsort(second, kind="stable")
+    Z[1:] -= np.add.reduceat(S[by_second], np.concatenate([[0], np.cumsum(np.arange(1, n - 1))]), axis=0)
     return (Z, N, S) if return_parts else Z
 
 
