@@ -1,16 +1,16 @@
 """Differential privacy: exact Gaussian calibration, correlated-noise mean estimation, audits.
 
-- :mod:`trustlab.privacy.gaussian` -- the analytic Gaussian mechanism (calibration and its
+- ``trustlab.privacy.gaussian`` -- the analytic Gaussian mechanism (calibration and its
   inverse, valid for any epsilon) and an exact discrete Gaussian sampler; read its warning on
   floating-point noise;
-- :mod:`trustlab.privacy.cordp` -- LDP, SecAgg and correlated-noise (CorDP) mechanisms for
+- ``trustlab.privacy.cordp`` -- LDP, SecAgg and correlated-noise (CorDP) mechanisms for
   distributed mean estimation with colluders and dropouts;
-- :mod:`trustlab.privacy.audit` -- empirical lower bounds on epsilon (Clopper-Pearson);
-- :mod:`trustlab.privacy.shamir` -- Shamir sharing over a prime field and over the reals, BGW
+- ``trustlab.privacy.audit`` -- empirical lower bounds on epsilon (Clopper-Pearson);
+- ``trustlab.privacy.shamir`` -- Shamir sharing over a prime field and over the reals, BGW
   multiplication (honest majority, ``N >= 2t + 1``);
-- :mod:`trustlab.privacy.coalition` -- exact privacy accounting of linear Gaussian sharing
+- ``trustlab.privacy.coalition`` -- exact privacy accounting of linear Gaussian sharing
   against every coalition of ``t`` nodes;
-- :mod:`trustlab.privacy.secure_mult` -- DP multiplication with an honest minority
+- ``trustlab.privacy.secure_mult`` -- DP multiplication with an honest minority
   (``t < N < 2t + 1``): our layered-noise scheme and the trade-off curve.
 """
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
+from numbers import Rational
 
 import numpy as np
 import pandas as pd
@@ -62,9 +63,9 @@ def coalition_precision(generator: ArrayLike, noise_std: ArrayLike, members: Arr
 
     Parameters
     ----------
-    generator : array-like, shape (n_nodes, n_noise)
+    generator : array-like of shape (n_nodes, n_noise)
         Row :math:`g_i` of node :math:`i`.
-    noise_std : array-like, shape (n_noise,)
+    noise_std : array-like of shape (n_noise,)
         Standard deviations :math:`s` of the independent noise terms.
     members : array-like of int
         The coalition's node indices.
@@ -103,12 +104,17 @@ def _solve_fraction(K: list[list[Fraction]], b: list[Fraction]) -> list[Fraction
     return [row[n] for row in A]
 
 
-def exact_coalition_precision(generator: ArrayLike, noise_std: ArrayLike, members: ArrayLike) -> Fraction:
+def exact_coalition_precision(generator: ArrayLike, noise_std: ArrayLike, members: ArrayLike) -> Rational:
     """:math:`\\mathbf{1}^\\top K_S^{-1}\\mathbf{1}` in exact rational arithmetic (slow reference).
 
     Every float of ``generator`` and ``noise_std`` is converted to the rational number it
     represents exactly, :math:`K_S` is formed and solved without rounding, so the result is
     the exact leakage of the scheme as specified in floating point.
+
+    Returns
+    -------
+    numbers.Rational
+        A ``fractions.Fraction``, with no rounding.
 
     Raises
     ------

@@ -108,16 +108,16 @@ class LayeredMultiplication:
 
     Attributes
     ----------
-    points : ndarray, shape (n_nodes,)
+    points : ndarray of shape (n_nodes,)
         Evaluation points :math:`x_i = h\\theta_i`.
-    generator : ndarray, shape (n_nodes, t)
+    generator : ndarray of shape (n_nodes, n_noise)
         Row :math:`i` is :math:`(1 + x_i^t, x_i, \\dots, x_i^{t-1})`: the share is
         :math:`A + g_i^\\top (Z, R_1, \\dots, R_{t-1})`.
-    noise_std : ndarray, shape (t,)
+    noise_std : ndarray of shape (n_noise,)
         Standard deviations of :math:`(Z, R_1, \\dots, R_{t-1})` after calibration.
     sigma_z : float
         ``noise_std[0]``, the noise the decoder's LMMSE weights are built for.
-    decoder : ndarray, shape (n_nodes,)
+    decoder : ndarray of shape (n_nodes,)
         The linear decoder :math:`d` with estimate :math:`d^\\top P`.
 
     Examples

@@ -127,7 +127,7 @@ def field_share(
 
     Returns
     -------
-    ndarray of int64, shape (n_nodes, *secret.shape)
+    ndarray of int64 of shape (n_nodes, *secret.shape)
         ``shares[i]`` is node ``i``'s share.
 
     Examples
@@ -178,10 +178,10 @@ def field_reconstruct(shares: ArrayLike, points: ArrayLike, prime: int = PRIME) 
 
     Parameters
     ----------
-    shares : array-like of int, shape (k, ...)
-        ``k`` nodes' shares. The result is the secret whenever the sharing polynomial has
-        degree below ``k`` (``k >= t + 1``; ``k >= 2t + 1`` for a product of two sharings).
-    points : array-like of int, shape (k,)
+    shares : array-like of int of shape (n_shares, ...)
+        Shares of ``n_shares`` nodes. The result is the secret whenever the sharing polynomial
+        has degree below ``n_shares`` (``t + 1`` shares; ``2t + 1`` for a product of two sharings).
+    points : array-like of int of shape (n_shares,)
         The nodes' evaluation points.
     prime : int, default=PRIME
 
@@ -214,7 +214,7 @@ def bgw_multiply(
 
     Parameters
     ----------
-    shares_a, shares_b : array-like of int, shape (n_nodes, ...)
+    shares_a, shares_b : array-like of int of shape (n_nodes, ...)
         Degree-``t`` sharings from :func:`field_share` on the same points.
     t : int
         Threshold of both sharings.
@@ -226,7 +226,7 @@ def bgw_multiply(
 
     Returns
     -------
-    ndarray of int64, shape (n_nodes, ...)
+    ndarray of int64 of shape (n_nodes, ...)
         A degree-``t`` sharing of the product.
 
     Raises
@@ -268,17 +268,18 @@ def real_share(
         Secrets, any shape.
     t : int
         Degree of the sharing polynomial.
-    points : array-like of float, shape (n_nodes,)
+    points : array-like of float of shape (n_nodes,)
         Distinct non-zero evaluation points; ``n_nodes >= t + 1``.
-    coef_std : float or array-like of shape (t,)
-        Standard deviation of the coefficient of :math:`x^j`, :math:`j = 1, \\dots, t`.
+    coef_std : float or array-like
+        Standard deviation of the coefficient of :math:`x^j`, :math:`j = 1, \\dots, t`: one
+        value for all, or ``t`` values.
     rng : numpy.random.Generator
-    dtype : numpy float type, default=numpy.float64
+    dtype : numpy.dtype-like, default=numpy.float64
         Precision of the shares.
 
     Returns
     -------
-    ndarray, shape (n_nodes, *secret.shape)
+    ndarray of shape (n_nodes, *secret.shape)
     """
     t = check_int(t, "t", low=1)
     pts = _check_points(points, None)
@@ -310,8 +311,8 @@ def real_reconstruct(shares: ArrayLike, points: ArrayLike) -> NDArray:
 
     Parameters
     ----------
-    shares : array-like of float, shape (k, ...)
-    points : array-like of float, shape (k,)
+    shares : array-like of float of shape (n_shares, ...)
+    points : array-like of float of shape (n_shares,)
 
     Returns
     -------
