@@ -3,6 +3,8 @@
 Sub-packages, one per field:
 
 - :mod:`trustlab.fairness` -- fairness post-processors and metrics;
+- :mod:`trustlab.privacy` -- differential privacy: exact Gaussian calibration, correlated-noise
+  mean estimation, audits, secure computation;
 - :mod:`trustlab.datasets` -- loaders for real data (cache, offline mirror, checksum);
 - :mod:`trustlab.book` -- what every chapter shares (scale, seeds, threads, plot style).
 """
