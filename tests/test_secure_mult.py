@@ -44,6 +44,20 @@ def test_coalition_precision_agrees_with_exact_and_logdet():
         assert _logdet_precision(G, std, members) == pytest.approx(exact, rel=1e-7)
 
 
+@pytest.mark.parametrize("h", [1e-3, 1e-5])
+def test_coalition_precision_is_exact_when_noise_scales_span_many_decades(h):
+    """At small h the noise scales span ~15 decades; a truncated SVD would understate the leak.
+
+    Tolerance: cond(G_S) * eps, about 1e-10 here (t = 3, h = 1e-3).
+    """
+    scheme = LayeredMultiplication(3, 5, sigma=1.0, h=h, calibrate=False)
+    for members in itertools.combinations(range(5), 3):
+        exact = float(exact_coalition_precision(scheme.generator, scheme.noise_std, list(members)))
+        assert coalition_precision(scheme.generator, scheme.noise_std, list(members)) == pytest.approx(
+            exact, rel=1e-9
+        )
+
+
 def test_real_shamir_coalitions_of_t_leak_finitely_and_t_plus_1_reveal():
     points = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     t = 2

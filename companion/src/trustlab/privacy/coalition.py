@@ -56,8 +56,10 @@ def _check_members(members: ArrayLike, n_nodes: int) -> NDArray[np.intp]:
 def coalition_precision(generator: ArrayLike, noise_std: ArrayLike, members: ArrayLike) -> float:
     """Return :math:`\\mathbf{1}^\\top K_S^{-1} \\mathbf{1} = 1/\\sigma_{\\text{eff}}(S)^2` (``dpm-sigma-eff``).
 
-    Computed stably as :math:`\\|M^+ \\mathbf{1}\\|^2` with :math:`M = G_S \\operatorname{diag}(s)`
-    (the minimum-norm noise that explains a unit shift of every share). When the coalition can
+    Computed as :math:`\\|M^+ \\mathbf{1}\\|^2` with :math:`M = G_S \\operatorname{diag}(s)`
+    (the minimum-norm noise that explains a unit shift of every share); a square, invertible
+    :math:`M` is solved directly, which stays accurate when the noise scales span many orders
+    of magnitude (the layered scheme at small :math:`h`). When the coalition can
     cancel the noise entirely (``1`` has a component outside the range of :math:`M`) it learns
     :math:`A` exactly and the result is ``inf``.
 
@@ -79,6 +81,15 @@ def coalition_precision(generator: ArrayLike, noise_std: ArrayLike, members: Arr
     idx = _check_members(members, G.shape[0])
     M = G[idx] * std
     ones = np.ones(idx.size)
+    if M.shape[0] == M.shape[1]:
+        # a square M (t members, t noise terms) is solved directly: partial pivoting is blind
+        # to the column scales, whereas a truncated SVD would drop the faintest noise terms,
+        # exactly the ones a coalition exploits, and understate the leakage
+        try:
+            u = np.linalg.solve(M, ones)
+            return float(u @ u)
+        except np.linalg.LinAlgError:
+            pass
     u, *_ = np.linalg.lstsq(M, ones, rcond=None)
     residual = ones - M @ u
     if np.linalg.norm(residual) > 1e-9 * math.sqrt(idx.size):
