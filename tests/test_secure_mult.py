@@ -190,6 +190,25 @@ def test_float32_breaks_where_float64_holds():
     assert mse32 > float(naive_lmse(scheme.snr_p()))
 
 
+def test_matmul_entries_are_on_the_scalar_curve():
+    """Scalar-matrix equivalence: per-entry MSE / (k eta^4) equals the scalar bound."""
+    scheme = LayeredMultiplication(2, 4, sigma=1.0)
+    rng = np.random.default_rng(9)
+    k, errors = 8, []
+    for _ in range(400):
+        a, b = rng.standard_normal((20, k)), rng.standard_normal((k, 20))
+        errors.append(((scheme.matmul(a, b, rng) - a @ b) ** 2).ravel())
+    mse = np.mean(np.concatenate(errors)) / k
+    assert mse == pytest.approx(float(lmse_bound(scheme.snr_p())), rel=0.05)
+
+
+def test_from_dp_meets_epsilon_for_every_coalition():
+    scheme = LayeredMultiplication.from_dp(3, eps=2.0, delta=1e-6, sensitivity=0.5, n_nodes=5)
+    report = scheme.coalitions(sensitivity=0.5, delta=1e-6)
+    assert report.epsilon.max() <= 2.0 + 1e-9
+    assert report.epsilon.max() == pytest.approx(2.0, abs=1e-6)
+
+
 def test_decode_keeps_the_dtype_and_matrix_shapes():
     scheme = LayeredMultiplication(2, sigma=1.0)
     rng = np.random.default_rng(8)
@@ -225,6 +244,8 @@ def test_layered_rejects_bad_calls():
         scheme.share([1.0], 0)
     with pytest.raises(ValueError, match="a and b must have the same shape"):
         scheme.multiply([1.0, 2.0], [1.0], rng)
+    with pytest.raises(ValueError, match="a.shape\\[1\\] == b.shape\\[0\\]"):
+        scheme.matmul(np.ones((2, 3)), np.ones((2, 3)), rng)
     with pytest.raises(ValueError, match="snr_p must be finite and >= 0"):
         lmse_bound(-1.0)
     with pytest.raises(ValueError, match="normalized_mse must be finite and > 0"):
