@@ -1,0 +1,81 @@
+"""Scientific machine learning: neural operators and their simulators.
+
+KANO (Lee, Liu, Yu et al., 2025) against the Fourier neural operator:
+
+- :class:`FNO1d`, :class:`SpectralConv1d` -- the 1D FNO baseline (modes counted per sign);
+- :class:`KANLayer`, :func:`kan`, :func:`bspline_basis` -- Kolmogorov-Arnold layers (cubic B-splines);
+- :class:`KANOLayer`, :class:`KANO`, :func:`make_kano`, :class:`QKANO` -- the dual-domain operator
+  and its quantum variant; :func:`kn_quantize` (fast) and :func:`kn_quantize_naive` (dense reference);
+- :func:`effective_symbol`, :func:`linearise_activation`, :func:`fit_symbol` -- symbolic read-out;
+- :func:`make_grid`, :func:`sample_family`, :func:`apply_operator`, :func:`derivative`,
+  :func:`relative_l2` -- position-dependent operators and input families;
+- :func:`double_well`, :func:`split_step`, :func:`exact_propagator`, :func:`gaussian_packets`,
+  :func:`pmfs`, :func:`infidelity` -- the double-well quantum task;
+- :func:`train_operator`, :func:`train_qkano`, :func:`pmf_loss`, :func:`relative_mse`,
+  :func:`count_parameters` -- training.
+"""
+
+from trustlab.sciml.fno import FNO1d, SpectralConv1d, count_parameters
+from trustlab.sciml.kan import KANLayer, bspline_basis, kan
+from trustlab.sciml.kano import (
+    KANO,
+    QKANO,
+    KANOLayer,
+    effective_symbol,
+    fit_symbol,
+    kn_quantize,
+    kn_quantize_naive,
+    linearise_activation,
+    make_kano,
+)
+from trustlab.sciml.operators import (
+    apply_operator,
+    derivative,
+    make_grid,
+    relative_l2,
+    sample_family,
+    wavenumbers,
+)
+from trustlab.sciml.quantum import (
+    double_well,
+    exact_propagator,
+    gaussian_packets,
+    infidelity,
+    pmfs,
+    split_step,
+)
+from trustlab.sciml.training import pmf_loss, relative_mse, train_operator, train_qkano
+
+__all__ = [
+    "FNO1d",
+    "KANLayer",
+    "KANO",
+    "KANOLayer",
+    "QKANO",
+    "SpectralConv1d",
+    "apply_operator",
+    "bspline_basis",
+    "count_parameters",
+    "derivative",
+    "double_well",
+    "effective_symbol",
+    "exact_propagator",
+    "fit_symbol",
+    "gaussian_packets",
+    "infidelity",
+    "kan",
+    "kn_quantize",
+    "kn_quantize_naive",
+    "linearise_activation",
+    "make_grid",
+    "make_kano",
+    "pmf_loss",
+    "pmfs",
+    "relative_l2",
+    "relative_mse",
+    "sample_family",
+    "split_step",
+    "train_operator",
+    "train_qkano",
+    "wavenumbers",
+]

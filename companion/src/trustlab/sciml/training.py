@@ -1,0 +1,131 @@
+"""Training loops for the neural operators of the KANO chapter (Adam, seeded mini-batches).
+
+Both loops are plain Adam; they return the loss history so a chapter can plot it.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from trustlab.book import progress
+from trustlab.sciml._validation import positive_float, positive_int, tensor
+from trustlab.sciml.kano import QKANO
+from trustlab.sciml.quantum import pmfs
+
+
+def relative_mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean over samples of ``||pred - target||^2 / ||target||^2`` (the training loss)."""
+    return ((pred - target) ** 2).sum(-1).div((target**2).sum(-1)).mean()
+
+
+def train_operator(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    steps: int,
+    lr: float,
+    batch_size: int = 32,
+    seed: int = 0,
+    schedule: str = "cosine",
+    desc: str = "training",
+) -> list[float]:
+    """Fit ``model(inputs) ~ targets`` with Adam on the relative squared L2 loss.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Maps ``(batch, N)`` to ``(batch, N)``.
+    inputs, targets : Tensor of shape (n_samples, N)
+        Training pairs ``(f, G f)``.
+    steps : int
+        Optimiser steps (one mini-batch each).
+    lr : float
+        (Initial) learning rate.
+    batch_size : int, default=32
+        Mini-batch size, drawn with replacement from a generator seeded by ``seed``.
+    seed : int, default=0
+        Seed of the mini-batch draws.
+    schedule : {"cosine", "constant"}, default="cosine"
+        Learning rate decayed to zero on a cosine, or kept constant.
+    desc : str
+        Label of the progress bar.
+
+    Returns
+    -------
+    list of float
+        The mini-batch loss at every step.
+    """
+    tensor(inputs, "inputs", 2)
+    tensor(targets, "targets", 2)
+    if inputs.shape != targets.shape:
+        raise ValueError(
+            f"inputs and targets must have the same shape, got {tuple(inputs.shape)} and {tuple(targets.shape)}"
+        )
+    steps, batch_size = positive_int(steps, "steps"), positive_int(batch_size, "batch_size")
+    optimiser = torch.optim.Adam(model.parameters(), lr=positive_float(lr, "lr"))
+    if schedule not in ("cosine", "constant"):
+        raise ValueError(f"schedule must be 'cosine' or 'constant', got {schedule!r}")
+    decay = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, steps) if schedule == "cosine" else None
+    generator = torch.Generator().manual_seed(seed)
+    history = []
+    for _ in progress(range(steps), desc=desc, leave=False):
+        pick = torch.randint(0, inputs.shape[0], (batch_size,), generator=generator)
+        loss = relative_mse(model(inputs[pick]), targets[pick])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        if decay is not None:
+            decay.step()
+        history.append(loss.item())
+    return history
+
+
+def pmf_loss(model: QKANO, states: torch.Tensor, length: int) -> torch.Tensor:
+    """Squared error of the position and momentum PMFs along a rollout (eq. ``kano-pmf-loss``).
+
+    ``states`` has shape ``(batch, T + 1, N)``; the rollout starts from ``states[:, 0]`` (the
+    prepared state, known) and is compared with the measured PMFs of steps ``1..length``.
+    """
+    true_x, true_k = pmfs(states[:, 1 : length + 1])
+    model_x, model_k = pmfs(model.rollout(states[:, 0], length)[:, 1:])
+    return ((model_x - true_x) ** 2).sum(-1).mean() + ((model_k - true_k) ** 2).sum(-1).mean()
+
+
+def train_qkano(
+    model: QKANO, states: torch.Tensor, steps: int, lr: float, desc: str = "Q-KANO"
+) -> list[float]:
+    """Fit a :class:`QKANO` to position and momentum PMFs of trajectories ``states``.
+
+    The rollout length grows linearly from one step to the full ``T`` over the first half of
+    training (a curriculum: short rollouts first, while the symbol is still far off), then stays
+    at ``T``. Adam at a constant ``lr``. Only the PMFs of ``states[:, 1:]`` enter the loss.
+
+    Returns
+    -------
+    list of float
+        The loss (:func:`pmf_loss`) at every step.
+    """
+    if (
+        not isinstance(states, torch.Tensor)
+        or not states.is_complex()
+        or states.ndim != 3
+        or states.shape[1] < 2
+    ):
+        shape = tuple(states.shape) if isinstance(states, torch.Tensor) else type(states).__name__
+        raise ValueError(
+            f"states must be a complex tensor of shape (batch, T + 1, N) with T >= 1, got {shape}"
+        )
+    tensor(torch.view_as_real(states), "states", 4)
+    steps = positive_int(steps, "steps")
+    horizon = states.shape[1] - 1
+    optimiser = torch.optim.Adam(model.parameters(), lr=positive_float(lr, "lr"))
+    history = []
+    for step in progress(range(steps), desc=desc, leave=False):
+        length = min(horizon, 1 + (step * horizon) // max(steps // 2, 1))
+        loss = pmf_loss(model, states, length)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        history.append(loss.item())
+    return history
