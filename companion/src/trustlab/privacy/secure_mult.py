@@ -239,14 +239,14 @@ class LayeredMultiplication:
 
         Parameters
         ----------
-        a : array-like of shape (m, k)
-        b : array-like of shape (k, n)
+        a : array-like of shape (n_rows, inner)
+        b : array-like of shape (inner, n_cols)
         rng : numpy.random.Generator
         dtype : numpy.dtype-like, default=numpy.float64
 
         Returns
         -------
-        ndarray of shape (m, n)
+        ndarray of shape (n_rows, n_cols)
         """
         a_arr, b_arr = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
         if a_arr.ndim != 2 or b_arr.ndim != 2 or a_arr.shape[1] != b_arr.shape[0]:
