@@ -239,8 +239,8 @@ class LayeredMultiplication:
 
         Parameters
         ----------
-        a : array-like of shape (n_rows, inner)
-        b : array-like of shape (inner, n_cols)
+        a : array-like of shape (n_rows, n_inner)
+        b : array-like of shape (n_inner, n_cols)
         rng : numpy.random.Generator
         dtype : numpy.dtype-like, default=numpy.float64
 
