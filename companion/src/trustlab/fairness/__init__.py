@@ -12,16 +12,54 @@ multi-class classifier onto linear group-fairness constraints, solved via its du
 - :func:`make_multigroup_classification` -- seeded synthetic populations;
 - :func:`make_base_model`, :func:`projection_tradeoff`, :func:`fairness_summary`, :func:`scored` -- the
   experiments' building blocks (base models, alpha sweeps, accuracy and gaps).
+
+Fair prediction with missing values (Jeong, Wang and Calmon, AAAI 2022):
+
+- :class:`FairMIATreeClassifier` -- fairness-regularised decision tree with Missing
+  Incorporated in Attribute splits, solved by :func:`solve_coordinate_descent` or exactly by
+  :func:`solve_exact` (HiGHS MILP); :func:`mia_route`, :func:`tree_objective`,
+  :func:`binary_group_gaps`, :func:`bin_features`;
+- missingness: :func:`inject_missing` (group-dependent MCAR/MAR/MNAR), :func:`adult_with_missing`,
+  :func:`compas_with_missing`, :func:`make_missing_population`;
+- baselines: :func:`imputation_tradeoff` (imputation + tree / ExponentiatedGradient),
+  :func:`native_tree`, :func:`mia_tradeoff`, :func:`make_imputer`.
 """
 
 from trustlab.fairness.admm import admm, ce_prox, kl_prox
 from trustlab.fairness.constraints import GroupConstraints, joint_marginals
+from trustlab.fairness.imputation import (
+    IMPUTERS,
+    imputation_tradeoff,
+    make_imputer,
+    mia_tradeoff,
+    native_tree,
+)
 from trustlab.fairness.metrics import (
     equalized_odds_difference,
     group_rates,
     mean_equalized_odds,
     ratio_violation,
     statistical_parity_difference,
+)
+from trustlab.fairness.mia_tree import (
+    FAIRNESS_GAPS,
+    FairMIATreeClassifier,
+    MIATree,
+    SolverResult,
+    bin_features,
+    binary_group_gaps,
+    mia_route,
+    solve_coordinate_descent,
+    solve_exact,
+    tree_objective,
+)
+from trustlab.fairness.missingness import (
+    MECHANISMS,
+    MissingData,
+    adult_with_missing,
+    compas_with_missing,
+    inject_missing,
+    make_missing_population,
 )
 from trustlab.fairness.projection import (
     DualResult,
@@ -42,6 +80,27 @@ from trustlab.fairness.tradeoff import (
 )
 
 __all__ = [
+    "FAIRNESS_GAPS",
+    "IMPUTERS",
+    "MECHANISMS",
+    "FairMIATreeClassifier",
+    "MIATree",
+    "MissingData",
+    "SolverResult",
+    "adult_with_missing",
+    "bin_features",
+    "binary_group_gaps",
+    "compas_with_missing",
+    "imputation_tradeoff",
+    "inject_missing",
+    "make_imputer",
+    "make_missing_population",
+    "mia_route",
+    "mia_tradeoff",
+    "native_tree",
+    "solve_coordinate_descent",
+    "solve_exact",
+    "tree_objective",
     "DualResult",
     "FairProjection",
     "GroupConstraints",
