@@ -66,5 +66,5 @@ def test_bad_input():
         FNO1d(width=4, modes=2, layers=1)([[1.0, 2.0]])
     with pytest.raises(ValueError, match="same shape"):
         train_operator(FNO1d(4, 2, 1), torch.zeros(4, 8), torch.zeros(4, 6), 1, 0.1)
-    with pytest.raises(ValueError, match="schedule"):
-        train_operator(FNO1d(4, 2, 1), torch.zeros(4, 8), torch.ones(4, 8), 1, 0.1, schedule="step")
+    with pytest.raises(ValueError, match="decay_fraction"):
+        train_operator(FNO1d(4, 2, 1), torch.zeros(4, 8), torch.ones(4, 8), 1, 0.1, decay_fraction=1.5)

@@ -5,6 +5,8 @@ Both loops are plain Adam; they return the loss history so a chapter can plot it
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -27,7 +29,7 @@ def train_operator(
     lr: float,
     batch_size: int = 32,
     seed: int = 0,
-    schedule: str = "cosine",
+    decay_fraction: float = 1.0,
     desc: str = "training",
 ) -> list[float]:
     """Fit ``model(inputs) ~ targets`` with Adam on the relative squared L2 loss.
@@ -46,8 +48,9 @@ def train_operator(
         Mini-batch size, drawn with replacement from a generator seeded by ``seed``.
     seed : int, default=0
         Seed of the mini-batch draws.
-    schedule : {"cosine", "constant"}, default="cosine"
-        Learning rate decayed to zero on a cosine, or kept constant.
+    decay_fraction : float, default=1.0
+        The learning rate stays at ``lr`` for the first ``1 - decay_fraction`` of the steps,
+        then decays to zero on a half cosine (1: a plain cosine schedule; 0: constant).
     desc : str
         Label of the progress bar.
 
@@ -64,9 +67,20 @@ def train_operator(
         )
     steps, batch_size = positive_int(steps, "steps"), positive_int(batch_size, "batch_size")
     optimiser = torch.optim.Adam(model.parameters(), lr=positive_float(lr, "lr"))
-    if schedule not in ("cosine", "constant"):
-        raise ValueError(f"schedule must be 'cosine' or 'constant', got {schedule!r}")
-    decay = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, steps) if schedule == "cosine" else None
+    if (
+        isinstance(decay_fraction, bool)
+        or not isinstance(decay_fraction, (int, float))
+        or not 0 <= decay_fraction <= 1
+    ):
+        raise ValueError(f"decay_fraction must be a number in [0, 1], got {decay_fraction!r}")
+    plateau = round(steps * (1 - decay_fraction))
+
+    def factor(step: int) -> float:
+        if step < plateau:
+            return 1.0
+        return 0.5 * (1 + math.cos(math.pi * (step - plateau) / max(steps - plateau, 1)))
+
+    decay = torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
     generator = torch.Generator().manual_seed(seed)
     history = []
     for _ in progress(range(steps), desc=desc, leave=False):
@@ -75,8 +89,7 @@ def train_operator(
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
-        if decay is not None:
-            decay.step()
+        decay.step()
         history.append(loss.item())
     return history
 
