@@ -26,8 +26,8 @@ def bspline_basis(
 
     Parameters
     ----------
-    u : Tensor of any shape
-        Points.
+    u : torch.Tensor
+        Points, any shape.
     grid : int
         Number of grid intervals on ``grid_range``.
     k : int, default=3
@@ -37,7 +37,7 @@ def bspline_basis(
 
     Returns
     -------
-    Tensor of shape ``u.shape + (grid + k,)``
+    torch.Tensor of shape ``u.shape + (grid + k,)``
         ``B_g(u)``; on ``grid_range`` the functions sum to one (partition of unity).
     """
     lo, hi = grid_range
@@ -62,8 +62,8 @@ class KANLayer(nn.Module):
         Spline grid intervals on ``grid_range``.
     k : int, default=3
         Spline degree.
-    grid_range : (float, float), default=(-1, 1)
-        Where the splines live; scale the inputs to this range.
+    grid_range : (float, float), optional
+        Where the splines live (default ``(-1, 1)``); scale the inputs to this range.
     init_scale : float, default=0.1
         Standard deviation of the initial spline coefficients and linear weights.
 

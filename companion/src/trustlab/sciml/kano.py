@@ -62,21 +62,21 @@ def kn_quantize(P: torch.Tensor, a: torch.Tensor, x: torch.Tensor, real: bool = 
 
     Parameters
     ----------
-    P : Tensor of shape (N, m)
+    P : torch.Tensor of shape (n, m)
         The symbol on the grid: ``P[n, k] = p(x_n, xi_k)``. For ``real`` inputs the columns are
         the real-FFT wavenumbers ``xi_k``, ``k = 0..m-1``, and the symbol is taken Hermitian,
         ``p(x, -xi) = conj p(x, xi)`` (the symbol of any real operator); otherwise ``m = N``
         and the columns are in ``torch.fft.fft`` order.
-    a : Tensor of shape (batch, N)
+    a : torch.Tensor of shape (batch, n)
         Input functions (real, or complex when ``real=False``).
-    x : Tensor of shape (N,)
+    x : torch.Tensor of shape (n,)
         The periodic grid.
     real : bool, default=True
         Real input and output (the real part is returned).
 
     Returns
     -------
-    Tensor of shape (batch, N)
+    torch.Tensor of shape (batch, n)
 
     Notes
     -----
@@ -114,14 +114,14 @@ class KANOLayer(nn.Module):
 
     Parameters
     ----------
-    x : array-like of shape (N,)
+    x : array-like of shape (n,)
         The periodic grid ``[-L, L)`` (:func:`trustlab.sciml.make_grid`).
     modes : int
         Kept real-FFT wavenumbers ``m`` (``<= N // 2``).
-    symbol : nn.Module
+    symbol : torch.nn.Module
         Maps ``(x / L, xi / xi_max)`` (last axis 2) to 1 (real symbol) or 2 (real, imaginary)
         outputs; a small KAN.
-    activation : nn.Module
+    activation : torch.nn.Module
         Maps ``(u, a)`` (last axis 2) to 1 output; a small KAN.
     symbol_scale : float, default=1.0
         Fixed factor on the symbol network's output (a symbol like ``xi^2`` reaches
@@ -254,14 +254,14 @@ def fit_symbol(
 
     Parameters
     ----------
-    P : array of shape (len(x), len(xi))
+    P : ndarray of shape (len(x), len(xi))
         Symbol values, real or complex.
-    x, xi : arrays
+    x, xi : ndarray
         The positions and wavenumbers of ``P``'s rows and columns.
     terms : dict
         Name -> ``(i, j)`` exponents, e.g. ``{"1": (0, 0), "x^2": (2, 0), "xi^2": (0, 2)}``.
-    weights : array of shape P.shape, optional
-        Non-negative weights: where the training data probes the symbol.
+    weights : ndarray, optional
+        Non-negative weights of shape ``P.shape``: where the training data probes the symbol.
 
     Returns
     -------
@@ -294,11 +294,11 @@ class QKANO(nn.Module):
 
     Parameters
     ----------
-    x : array-like of shape (N,)
+    x : array-like of shape (n,)
         The periodic grid.
     dT : float
         The time step.
-    symbol : nn.Module
+    symbol : torch.nn.Module
         Maps ``(..., 2)`` to ``(..., 1)``; a KAN.
     symbol_scale : float, default=1.0
         Fixed factor on the symbol network's output.

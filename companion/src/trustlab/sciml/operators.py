@@ -69,9 +69,9 @@ def apply_operator(name: Literal["G1", "G2", "G3"], f: np.ndarray, x: np.ndarray
     ----------
     name : {"G1", "G2", "G3"}
         The operator.
-    f : array of shape (N,) or (n_samples, N)
+    f : ndarray of shape (n,) or (n_samples, n)
         Input functions on the grid.
-    x : array of shape (N,)
+    x : ndarray of shape (n,)
         The periodic grid (:func:`make_grid`).
 
     Examples
@@ -105,7 +105,7 @@ def sample_family(
 
     Returns
     -------
-    array of shape (n_samples, N)
+    ndarray of shape (n_samples, n)
     """
     if kind not in FAMILIES:
         raise ValueError(f"kind must be one of {FAMILIES}, got {kind!r}")

@@ -27,8 +27,8 @@ def double_well(x: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> double_well(np.array([0.0, np.sqrt(2.0)]))
-    array([0.5, 0. ])
+    >>> double_well(np.array([0.0, 2.0]))
+    array([0.5, 0.5])
     """
     x = array(x, "x", (0, 1, 2))
     return (x**2 - 2) ** 2 / 8
@@ -50,11 +50,11 @@ def split_step(
 
     Parameters
     ----------
-    psi : complex array of shape (N,) or (batch, N)
+    psi : ndarray of shape (n,) or (batch, n)
         Initial states.
-    potential : array of shape (N,)
+    potential : ndarray of shape (n,)
         ``V(x_n)``.
-    x : array of shape (N,)
+    x : ndarray of shape (n,)
         The periodic grid.
     dT : float
         The time step of the returned trajectory.
@@ -65,7 +65,7 @@ def split_step(
 
     Returns
     -------
-    complex array of shape (batch, steps + 1, N)
+    ndarray of shape (batch, steps + 1, n)
         The trajectory, initial state included (a 1-D ``psi`` counts as a batch of one).
     """
     x = array(x, "x", 1)

@@ -36,9 +36,9 @@ def train_operator(
 
     Parameters
     ----------
-    model : nn.Module
+    model : torch.nn.Module
         Maps ``(batch, N)`` to ``(batch, N)``.
-    inputs, targets : Tensor of shape (n_samples, N)
+    inputs, targets : torch.Tensor of shape (n_samples, n)
         Training pairs ``(f, G f)``.
     steps : int
         Optimiser steps (one mini-batch each).
