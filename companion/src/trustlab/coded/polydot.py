@@ -1,0 +1,473 @@
+"""Polynomial, MatDot and Generalized PolyDot (GPD) codes for :math:`C = AB`, with error correction.
+
+:math:`A` (``R x S``) is split into ``m x n`` blocks :math:`A_{ij}` and :math:`B` (``S x Q``)
+into ``n x p`` blocks :math:`B_{kl}`. Worker :math:`w` holds the evaluations at a point
+:math:`x_w` of (chapter *Generalized PolyDot codes*, equations ``gpd-encode``)
+
+.. math:: p_A(x) = \\sum_{i,j} A_{ij} x^{j + n i}, \\qquad
+          p_B(x) = \\sum_{k,l} B_{kl} x^{n - 1 - k + n m l},
+
+and returns :math:`p_A(x_w) p_B(x_w)`. Block :math:`C_{il} = \\sum_j A_{ij} B_{jl}` is the
+coefficient of :math:`x^{n - 1 + n(i + m l)}` in the product (``gpd-product``), which has
+degree :math:`mnp + n - 2`, so any :math:`K = mnp + n - 1` workers determine it
+(``gpd-threshold``). ``n = 1`` is the Polynomial code (:math:`K = mp`), ``m = p = 1`` is MatDot
+(:math:`K = 2n - 1`).
+
+Decoding solves only for the :math:`mp` wanted coefficients (``gpd-decode``): the wanted rows
+of the inverse Vandermonde matrix come from one small ``K x K`` solve, and the blocks from one
+``(mp x K)`` by ``(K x block)`` product. With the default evaluation points, the ``N``-th
+complex roots of unity, the decoding matrix stays well conditioned; real equispaced or
+Chebyshev points with the monomial basis are provided to show how they fail.
+
+The worker results form a real-or-complex ``(P, Q)`` MDS code (``P`` results, ``Q = K``
+coefficients). :func:`locate_errors` is the syndrome-subspace decoder (``gpd-syndrome``):
+under continuous random errors it locates up to ``P - Q - 1`` erroneous workers and detects
+``P - Q``; adversarial errors defeat any decoder beyond ``(P - Q) // 2``.
+
+Arrays may be NumPy arrays or torch tensors; the arithmetic runs in the input's library.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trustlab.privacy._checks import check_int
+
+PointKind = Literal["unit_circle", "chebyshev", "equispaced"]
+POINT_KINDS: tuple[str, ...] = ("unit_circle", "chebyshev", "equispaced")
+
+
+class UndecodableError(RuntimeError):
+    """Raised when the worker results cannot be decoded: too few of them, or too many errors."""
+
+
+def recovery_threshold(m: int, n: int, p: int) -> int:
+    """The recovery threshold :math:`K = mnp + n - 1` of the GPD code (``gpd-threshold``).
+
+    >>> recovery_threshold(2, 2, 2), recovery_threshold(4, 1, 4), recovery_threshold(1, 4, 1)
+    (9, 16, 7)
+    """
+    m, n, p = (check_int(v, name, low=1) for v, name in ((m, "m"), (n, "n"), (p, "p")))
+    return m * n * p + n - 1
+
+
+def original_polydot_threshold(t: int, s: int) -> int:
+    """The threshold :math:`t^2 (2s - 1)` of the original PolyDot code (A split ``t x s``).
+
+    >>> original_polydot_threshold(2, 2)
+    12
+    """
+    t, s = check_int(t, "t", low=1), check_int(s, "s", low=1)
+    return t * t * (2 * s - 1)
+
+
+def evaluation_points(n_workers: int, kind: PointKind = "unit_circle") -> NDArray:
+    """``n_workers`` distinct evaluation points.
+
+    Parameters
+    ----------
+    n_workers : int
+        Number of workers ``N``.
+    kind : {"unit_circle", "chebyshev", "equispaced"}
+        ``unit_circle``: :math:`x_w = e^{2\\pi i w / N}` (complex; stable). ``chebyshev``:
+        Chebyshev points of the first kind in :math:`(-1, 1)`. ``equispaced``: ``N`` points
+        evenly spaced in :math:`[-1, 1]`. The real kinds are ill conditioned with the monomial
+        basis for large ``K``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(N,)``, complex128 for ``unit_circle``, float64 otherwise.
+    """
+    n_workers = check_int(n_workers, "n_workers", low=1)
+    w = np.arange(n_workers)
+    if kind == "unit_circle":
+        return np.exp(2j * np.pi * w / n_workers)
+    if kind == "chebyshev":
+        return np.cos((2 * w + 1) * np.pi / (2 * n_workers))
+    if kind == "equispaced":
+        return np.linspace(-1.0, 1.0, n_workers) if n_workers > 1 else np.zeros(1)
+    raise ValueError(f"kind must be one of {POINT_KINDS}, got {kind!r}")
+
+
+def _is_torch(x: Any) -> bool:
+    return type(x).__module__.startswith("torch")
+
+
+def _like(matrix: NDArray, ref: Any, complex_out: bool) -> Any:
+    """``matrix`` (NumPy) converted to the library and precision of ``ref``."""
+    single = str(ref.dtype).endswith(("float32", "complex64"))
+    if complex_out or np.iscomplexobj(matrix):
+        dtype = np.complex64 if single else np.complex128
+    else:
+        dtype = np.float32 if single else np.float64
+    out = np.ascontiguousarray(matrix, dtype=dtype)
+    if _is_torch(ref):
+        import torch
+
+        return torch.from_numpy(out).to(ref.device)
+    return out
+
+
+def _combine(matrix: NDArray, data: Any) -> Any:
+    """``matrix @ data`` for a small (complex or real) ``matrix`` and a tall real-or-complex ``data``.
+
+    A complex matrix times real data is done as two real products, which avoids a complex copy
+    of ``data``.
+    """
+    data_complex = data.is_complex() if _is_torch(data) else np.iscomplexobj(data)
+    if np.iscomplexobj(matrix) and not data_complex:
+        re, im = _like(matrix.real, data, False), _like(matrix.imag, data, False)
+        if _is_torch(data):
+            import torch
+
+            return torch.complex(re @ data, im @ data)
+        out = np.empty((matrix.shape[0], data.shape[1]), dtype=np.result_type(data.dtype, np.complex64))
+        out.real = re @ data
+        out.imag = im @ data
+        return out
+    return _like(matrix, data, data_complex) @ data
+
+
+def interpolation_rows(points: NDArray, n_coeffs: int, wanted: NDArray) -> NDArray:
+    """Rows ``wanted`` of the inverse of the ``K x K`` Vandermonde matrix at ``points`` (``gpd-decode``).
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        ``K = n_coeffs`` distinct points.
+    n_coeffs : int
+        Number of polynomial coefficients ``K``.
+    wanted : numpy.ndarray
+        Indices (exponents) of the coefficients to recover.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``M`` of shape ``(len(wanted), K)`` with ``coefficients[wanted] = M @ values``.
+    """
+    points = np.asarray(points)
+    if points.shape != (n_coeffs,):
+        raise ValueError(f"points must have shape ({n_coeffs},), got {points.shape}")
+    vander = np.vander(points, n_coeffs, increasing=True)
+    unit = np.zeros((n_coeffs, len(wanted)), dtype=vander.dtype)
+    unit[np.asarray(wanted), np.arange(len(wanted))] = 1.0
+    return np.linalg.solve(vander.T, unit).T
+
+
+def interpolate(values: Any, points: NDArray, n_coeffs: int, wanted: NDArray) -> Any:
+    """Coefficients ``wanted`` of the degree-``(K-1)`` polynomial whose values at ``points`` are ``values``.
+
+    Uses the first ``K = n_coeffs`` points only. ``values`` has shape ``(len(points), ...)``;
+    the result has shape ``(len(wanted), ...)``.
+    """
+    if len(points) < n_coeffs:
+        raise UndecodableError(f"need at least K={n_coeffs} results to decode, got {len(points)}")
+    rows = interpolation_rows(np.asarray(points)[:n_coeffs], n_coeffs, wanted)
+    flat = values[:n_coeffs].reshape(n_coeffs, -1)
+    return _combine(rows, flat).reshape((len(wanted), *values.shape[1:]))
+
+
+def evaluate(coeffs: Any, points: NDArray, exponents: NDArray) -> Any:
+    """Evaluate :math:`\\sum_k c_k x^{e_k}` at every point: the encoder (``gpd-encode``).
+
+    ``coeffs`` has shape ``(len(exponents), ...)``; the result ``(len(points), ...)``.
+    """
+    gen = np.asarray(points)[:, None] ** np.asarray(exponents)[None, :]
+    flat = coeffs.reshape(len(exponents), -1)
+    return _combine(gen, flat).reshape((len(points), *coeffs.shape[1:]))
+
+
+def split_blocks(x: Any, rows: int, cols: int, name: str) -> Any:
+    """Split a matrix into ``rows x cols`` equal blocks, returned as ``(rows * cols, r, c)`` (row-major)."""
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D matrix, got shape {tuple(x.shape)}")
+    r, c = x.shape
+    if r % rows or c % cols:
+        raise ValueError(
+            f"{name} of shape {tuple(x.shape)} does not split into {rows} x {cols} equal blocks: "
+            f"its dimensions must be divisible by ({rows}, {cols})"
+        )
+    blocks = x.reshape(rows, r // rows, cols, c // cols)
+    blocks = blocks.permute(0, 2, 1, 3) if _is_torch(x) else blocks.transpose(0, 2, 1, 3)
+    return blocks.reshape(rows * cols, r // rows, c // cols)
+
+
+def join_blocks(blocks: Any, rows: int, cols: int) -> Any:
+    """Inverse of :func:`split_blocks`."""
+    _, r, c = blocks.shape
+    grid = blocks.reshape(rows, cols, r, c)
+    grid = grid.permute(0, 2, 1, 3) if _is_torch(blocks) else grid.transpose(0, 2, 1, 3)
+    return grid.reshape(rows * r, cols * c)
+
+
+def _real_if_real(x: Any, real: bool) -> Any:
+    return x.real if real else x
+
+
+@dataclass(frozen=True)
+class GPDCode:
+    """A Generalized PolyDot code with ``N`` workers (``gpd-encode``, ``gpd-product``).
+
+    Parameters
+    ----------
+    m, n, p : int
+        ``A`` is split into ``m x n`` blocks and ``B`` into ``n x p`` blocks.
+    n_workers : int
+        Number of workers ``N >= K``.
+    points : {"unit_circle", "chebyshev", "equispaced"}
+        Evaluation points (see :func:`evaluation_points`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> code = GPDCode(2, 2, 2, n_workers=12)
+    >>> code.threshold
+    9
+    >>> rng = np.random.default_rng(0)
+    >>> A, B = rng.standard_normal((8, 6)), rng.standard_normal((6, 4))
+    >>> results = code.worker_products(*code.encode(A, B))
+    >>> workers = [11, 0, 5, 7, 2, 9, 3, 8, 4]
+    >>> bool(np.allclose(code.decode(results[workers], workers), A @ B))
+    True
+    """
+
+    m: int
+    n: int
+    p: int
+    n_workers: int
+    points_kind: PointKind = "unit_circle"
+
+    def __post_init__(self) -> None:
+        k = recovery_threshold(self.m, self.n, self.p)
+        n_workers = check_int(self.n_workers, "n_workers", low=1)
+        if n_workers < k:
+            raise ValueError(
+                f"n_workers must be at least the recovery threshold K = mnp + n - 1 = {k} "
+                f"for (m, n, p) = ({self.m}, {self.n}, {self.p}), got {n_workers}"
+            )
+        if self.points_kind not in POINT_KINDS:
+            raise ValueError(f"points_kind must be one of {POINT_KINDS}, got {self.points_kind!r}")
+
+    @property
+    def threshold(self) -> int:
+        """Recovery threshold ``K``."""
+        return recovery_threshold(self.m, self.n, self.p)
+
+    @cached_property
+    def points(self) -> NDArray:
+        """The ``N`` evaluation points."""
+        return evaluation_points(self.n_workers, self.points_kind)
+
+    @property
+    def a_exponents(self) -> NDArray:
+        """Exponent of :math:`A_{ij}` (row-major over ``i, j``): :math:`j + n i`."""
+        i, j = np.divmod(np.arange(self.m * self.n), self.n)
+        return j + self.n * i
+
+    @property
+    def b_exponents(self) -> NDArray:
+        """Exponent of :math:`B_{kl}` (row-major over ``k, l``): :math:`n - 1 - k + n m l`."""
+        k, l_ = np.divmod(np.arange(self.n * self.p), self.p)
+        return self.n - 1 - k + self.n * self.m * l_
+
+    @property
+    def c_exponents(self) -> NDArray:
+        """Exponent carrying :math:`C_{il}` (row-major over ``i, l``): :math:`n - 1 + n(i + m l)`."""
+        i, l_ = np.divmod(np.arange(self.m * self.p), self.p)
+        return self.n - 1 + self.n * (i + self.m * l_)
+
+    def _check_pair(self, A: Any, B: Any) -> None:
+        if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[0]:
+            raise ValueError(
+                f"A and B must be 2-D with A.shape[1] == B.shape[0], got {tuple(A.shape)} and {tuple(B.shape)}"
+            )
+
+    def encode_a(self, A: Any, points: NDArray | None = None) -> Any:
+        """Encoded blocks :math:`p_A(x_w)`, shape ``(N, R/m, S/n)``."""
+        pts = self.points if points is None else points
+        return evaluate(split_blocks(A, self.m, self.n, "A"), pts, self.a_exponents)
+
+    def encode_b(self, B: Any, points: NDArray | None = None) -> Any:
+        """Encoded blocks :math:`p_B(x_w)`, shape ``(N, S/n, Q/p)``."""
+        pts = self.points if points is None else points
+        return evaluate(split_blocks(B, self.n, self.p, "B"), pts, self.b_exponents)
+
+    def encode(self, A: Any, B: Any) -> tuple[Any, Any]:
+        """Both encodings; see :meth:`encode_a` and :meth:`encode_b`."""
+        self._check_pair(A, B)
+        return self.encode_a(A), self.encode_b(B)
+
+    @staticmethod
+    def worker_products(a_enc: Any, b_enc: Any) -> Any:
+        """What every worker computes, :math:`p_A(x_w) p_B(x_w)`, shape ``(N, R/m, Q/p)``."""
+        return a_enc @ b_enc
+
+    def _workers(self, workers: Any, n_results: int) -> NDArray:
+        idx = np.asarray(workers)
+        if idx.ndim != 1 or len(idx) != n_results or not np.issubdtype(idx.dtype, np.integer):
+            raise ValueError(f"workers must be {n_results} integer worker indices, got {workers!r}")
+        if len(np.unique(idx)) != len(idx) or idx.min(initial=0) < 0 or idx.max(initial=0) >= self.n_workers:
+            raise ValueError(f"workers must be distinct indices in [0, {self.n_workers}), got {workers!r}")
+        return idx
+
+    def decode(self, results: Any, workers: Any, *, real: bool = True) -> Any:
+        """:math:`C = AB` from the results of any ``K`` workers (``gpd-decode``).
+
+        Parameters
+        ----------
+        results : array
+            Shape ``(k, R/m, Q/p)``, the products of workers ``workers``; only the first ``K``
+            are used.
+        workers : sequence of int
+            Which workers the results came from.
+        real : bool
+            Return the real part (``A`` and ``B`` real).
+
+        Raises
+        ------
+        UndecodableError
+            If fewer than ``K`` results are given.
+        """
+        idx = self._workers(workers, results.shape[0])
+        blocks = interpolate(results, self.points[idx], self.threshold, self.c_exponents)
+        return _real_if_real(join_blocks(blocks, self.m, self.p), real and np.iscomplexobj(self.points))
+
+    def decode_with_errors(self, results: Any, workers: Any, *, rtol: float | None = None, rng: Any = None):
+        """Locate erroneous results (:func:`locate_errors`), drop them, then :meth:`decode`.
+
+        Returns
+        -------
+        (C, bad) : tuple
+            The product and the indices (into ``workers``) of the results found erroneous.
+        """
+        idx = self._workers(workers, results.shape[0])
+        bad = locate_errors(results, self.points[idx], self.threshold, rtol=rtol, rng=rng)
+        keep = np.setdiff1d(np.arange(len(idx)), bad)
+        return self.decode(results[keep], idx[keep]), bad
+
+
+def polynomial_code(m: int, p: int, n_workers: int, points_kind: PointKind = "unit_circle") -> GPDCode:
+    """The Polynomial code of Yu, Maddah-Ali and Avestimehr: GPD with ``n = 1``, ``K = mp``."""
+    return GPDCode(m, 1, p, n_workers, points_kind)
+
+
+def matdot_code(n: int, n_workers: int, points_kind: PointKind = "unit_circle") -> GPDCode:
+    """The MatDot code: GPD with ``m = p = 1``, ``K = 2n - 1``."""
+    return GPDCode(1, n, 1, n_workers, points_kind)
+
+
+def parity_check(points: NDArray, n_coeffs: int) -> NDArray:
+    """Parity-check matrix ``H`` (``(P - Q) x P``, orthonormal rows) with ``H V = 0`` (``gpd-syndrome``).
+
+    ``V`` is the ``P x Q`` Vandermonde matrix at ``points`` (``Q = n_coeffs``).
+    """
+    from scipy.linalg import null_space
+
+    points = np.asarray(points)
+    if len(points) <= n_coeffs:
+        raise ValueError(f"need more than Q={n_coeffs} points for a parity check, got {len(points)}")
+    vander = np.vander(points, n_coeffs, increasing=True)
+    return null_space(vander.T).T
+
+
+def _to_numpy(x: Any) -> NDArray:
+    return x.detach().cpu().numpy() if _is_torch(x) else np.asarray(x)
+
+
+def locate_errors(
+    values: Any,
+    points: NDArray,
+    n_coeffs: int,
+    *,
+    rtol: float | None = None,
+    n_proj: int | None = None,
+    rng: Any = None,
+) -> NDArray[np.intp]:
+    """Find which of ``P`` results are erroneous: the syndrome-subspace decoder (``gpd-syndrome``).
+
+    The results are evaluations at ``points`` of one polynomial of degree ``Q - 1``
+    (``Q = n_coeffs``) with vector coefficients, plus errors at a few positions. With ``R`` a
+    random projection, the syndromes ``S = H Y R`` span the columns of ``H`` at the error
+    positions; a column of ``H`` lies in that span exactly when its position is in error
+    (any ``P - Q`` columns of ``H`` are independent). With ``e <= P - Q - 1`` errors whose
+    values are in general position (random), this finds them with probability one; with
+    ``e >= P - Q`` the syndromes span everything and the decoder reports failure.
+
+    Parameters
+    ----------
+    values : array
+        ``P`` results, shape ``(P, ...)``.
+    points : numpy.ndarray
+        Their evaluation points, shape ``(P,)``.
+    n_coeffs : int
+        ``Q``, the number of coefficients (the recovery threshold ``K``).
+    rtol : float, optional
+        Singular values of ``S`` below ``rtol * ||Y R||`` count as zero. Default ``1e-8`` for
+        64-bit data and ``1e-3`` for 32-bit data.
+    n_proj : int, optional
+        Number of random projections (default ``P - Q + 2``).
+    rng : numpy.random.Generator or int, optional
+        For the projections.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted positions (into ``values``) of the erroneous results.
+
+    Raises
+    ------
+    UndecodableError
+        If there are too many errors to locate (``>= P - Q``) or the remaining results are not
+        consistent with one polynomial (a pattern the decoder cannot explain, e.g. adversarial).
+    """
+    y = _to_numpy(values)
+    n_results = y.shape[0]
+    if len(points) != n_results:
+        raise ValueError(f"points must have one entry per result ({n_results}), got {len(points)}")
+    single = y.dtype in (np.float32, np.complex64)
+    rtol = (1e-3 if single else 1e-8) if rtol is None else rtol
+    y = y.reshape(n_results, -1).astype(np.complex128 if np.iscomplexobj(y) else np.float64)
+    redundancy = n_results - n_coeffs
+    if redundancy < 1:
+        raise UndecodableError(f"need more than K={n_coeffs} results to check for errors, got {n_results}")
+    rng = np.random.default_rng(rng)
+    proj = rng.standard_normal((y.shape[1], n_proj or redundancy + 2))
+    yr = y @ proj
+    h = parity_check(points, n_coeffs)
+    u, sv, _ = np.linalg.svd(h @ yr, full_matrices=False)
+    scale = np.linalg.norm(yr)
+    n_err = int(np.sum(sv > rtol * scale)) if scale > 0 else 0
+    if n_err == 0:
+        return np.array([], dtype=np.intp)
+    if n_err >= redundancy:
+        raise UndecodableError(
+            f"the syndromes have rank {n_err} >= P - K = {redundancy}: at least {redundancy} results are "
+            f"in error, more than the {redundancy - 1} this code can locate"
+        )
+    basis = u[:, :n_err]
+    dist = np.linalg.norm(h - basis @ (basis.conj().T @ h), axis=0) / np.linalg.norm(h, axis=0)
+    bad = np.sort(np.argsort(dist)[:n_err])
+    keep = np.setdiff1d(np.arange(n_results), bad)
+    vander = np.vander(np.asarray(points)[keep], n_coeffs, increasing=True)
+    coef, *_ = np.linalg.lstsq(vander, yr[keep], rcond=None)
+    resid = np.linalg.norm(vander @ coef - yr[keep])
+    if resid > math.sqrt(rtol) * max(np.linalg.norm(yr[keep]), np.finfo(float).tiny):
+        raise UndecodableError(
+            f"after removing the {n_err} most likely erroneous results the rest are not consistent "
+            f"with one polynomial (relative residual {resid / np.linalg.norm(yr[keep]):.2e}): "
+            "the error pattern is not decodable"
+        )
+    return bad
+
+
+def relative_error(estimate: Any, truth: Any) -> float:
+    """``||estimate - truth||_F / ||truth||_F``."""
+    est, ref = _to_numpy(estimate), _to_numpy(truth)
+    return float(np.linalg.norm(est - ref) / np.linalg.norm(ref))
