@@ -22,17 +22,21 @@ Fair prediction with missing values (Jeong, Wang and Calmon, AAAI 2022):
 - missingness: :func:`inject_missing` (group-dependent MCAR/MAR/MNAR), :func:`adult_with_missing`,
   :func:`compas_with_missing`, :func:`make_missing_population`;
 - baselines: :func:`imputation_tradeoff` (imputation + tree / ExponentiatedGradient),
-  :func:`native_tree`, :func:`mia_tradeoff`, :func:`make_imputer`.
+  :func:`native_tree`, :func:`mia_tradeoff`, :func:`make_imputer`, :func:`compare_on_missing_data`,
+  :func:`dominance_margin`, :func:`select_lam`.
 """
 
 from trustlab.fairness.admm import admm, ce_prox, kl_prox
 from trustlab.fairness.constraints import GroupConstraints, joint_marginals
 from trustlab.fairness.imputation import (
     IMPUTERS,
+    compare_on_missing_data,
+    dominance_margin,
     imputation_tradeoff,
     make_imputer,
     mia_tradeoff,
     native_tree,
+    select_lam,
 )
 from trustlab.fairness.metrics import (
     equalized_odds_difference,
@@ -91,6 +95,8 @@ __all__ = [
     "bin_features",
     "binary_group_gaps",
     "compas_with_missing",
+    "compare_on_missing_data",
+    "dominance_margin",
     "imputation_tradeoff",
     "inject_missing",
     "make_imputer",
@@ -120,6 +126,7 @@ __all__ = [
     "primal_objective",
     "projection_tradeoff",
     "scored",
+    "select_lam",
     "ratio_violation",
     "smooth_probabilities",
     "solve_dual",

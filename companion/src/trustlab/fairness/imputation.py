@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 from fairlearn.reductions import (
     EqualizedOdds,
@@ -29,7 +30,16 @@ from sklearn.tree import DecisionTreeClassifier
 from trustlab.fairness.mia_tree import FairMIATreeClassifier, binary_group_gaps
 from trustlab.fairness.missingness import MissingData
 
-__all__ = ["IMPUTERS", "imputation_tradeoff", "make_imputer", "mia_tradeoff", "native_tree"]
+__all__ = [
+    "IMPUTERS",
+    "compare_on_missing_data",
+    "dominance_margin",
+    "imputation_tradeoff",
+    "make_imputer",
+    "mia_tradeoff",
+    "native_tree",
+    "select_lam",
+]
 
 IMPUTERS: tuple[str, ...] = ("mean", "knn", "iterative")
 _MOMENTS = {
@@ -124,7 +134,7 @@ def mia_tradeoff(
     **tree_params,
 ) -> pd.DataFrame:
     """The fair MIA tree at each ``lam`` (no imputation); ``param`` = lam, plus the
-    training objective in ``objective``."""
+    training ``objective``, ``train_gap`` and ``train_error``."""
     rows = []
     for lam in lams:
         start = time.perf_counter()
@@ -134,5 +144,56 @@ def mia_tradeoff(
         row = _row(
             "fair MIA tree", float(lam), test.y, clf.predict(test.X), test.s, time.perf_counter() - start
         )
-        rows.append({**row, "objective": clf.objective_})
+        rows.append(
+            {**row, "objective": clf.objective_, "train_gap": clf.train_gap_, "train_error": clf.train_error_}
+        )
     return pd.DataFrame(rows)
+
+
+def compare_on_missing_data(
+    train: MissingData,
+    test: MissingData,
+    fairness: str,
+    *,
+    imputers: Sequence[str] = ("mean", "knn"),
+    eps: Sequence[float] = (0.01, 0.05),
+    lams: Sequence[float] = (0.0, 0.5),
+    max_depth: int = 3,
+    random_state: int = 0,
+    **tree_params,
+) -> pd.DataFrame:
+    """Every model of the chapter on one split: imputation + tree / ExponentiatedGradient for
+    each imputer, scikit-learn's NaN-native tree, and the fair MIA tree at each ``lam``."""
+    parts = [
+        imputation_tradeoff(train, test, imp, fairness, eps, max_depth=max_depth, random_state=random_state)
+        for imp in imputers
+    ]
+    parts.append(native_tree(train, test, max_depth=max_depth, random_state=random_state))
+    parts.append(
+        mia_tradeoff(
+            train, test, lams, fairness, max_depth=max_depth, random_state=random_state, **tree_params
+        )
+    )
+    return pd.concat(parts, ignore_index=True)
+
+
+def dominance_margin(curve: pd.DataFrame, baseline: pd.DataFrame, gap: str) -> float:
+    """How far the best point of ``curve`` dominates some point of ``baseline``.
+
+    ``max over (m, b) of min(acc_m - acc_b, gap_b - gap_m)``: non-negative exactly when a
+    point of ``curve`` has accuracy at least and gap at most those of a point of
+    ``baseline``.
+    """
+    acc = curve["accuracy"].to_numpy()[:, None] - baseline["accuracy"].to_numpy()[None, :]
+    fair = baseline[gap].to_numpy()[None, :] - curve[gap].to_numpy()[:, None]
+    return float(np.max(np.minimum(acc, fair)))
+
+
+def select_lam(curve: pd.DataFrame, factor: float = 0.5) -> float:
+    """Smallest ``lam`` of a :func:`mia_tradeoff` curve whose *training* gap is at most
+    ``factor`` times the training gap at the smallest ``lam`` (chosen without test data);
+    the largest ``lam`` if none is."""
+    curve = curve.sort_values("param")
+    target = factor * curve["train_gap"].iloc[0]
+    hit = curve[curve["train_gap"] <= target + 1e-12]
+    return float(hit["param"].iloc[0] if len(hit) else curve["param"].iloc[-1])
