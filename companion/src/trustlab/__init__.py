@@ -2,7 +2,7 @@
 
 Sub-packages, one per field:
 
-- :mod:`trustlab.fairness` -- fairness post-processors and metrics;
+- :mod:`trustlab.fairness` -- fairness post-processors and metrics, fair trees for missing values;
 - :mod:`trustlab.privacy` -- differential privacy: exact Gaussian calibration, correlated-noise
   mean estimation, audits, secure computation;
 - :mod:`trustlab.sciml` -- scientific ML: neural operators (FNO, KANO) and their simulators;

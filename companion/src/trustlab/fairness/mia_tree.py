@@ -64,9 +64,12 @@ class MIATree:
 
     Parameters
     ----------
-    feature : ndarray of int, shape (2**depth - 1,)
-    threshold : ndarray of float, shape (2**depth - 1,)
-    missing_left : ndarray of bool, shape (2**depth - 1,)
+    feature : numpy.ndarray
+        Feature index of each branch node (int, length ``2**depth - 1``).
+    threshold : numpy.ndarray
+        Threshold of each branch node (float, same length).
+    missing_left : numpy.ndarray
+        Whether missing values go left at each branch node (bool, same length).
     """
 
     feature: NDArray[np.intp]
@@ -896,9 +899,9 @@ class FairMIATreeClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (2,)
     groups_ : ndarray of shape (2,)
     tree_ : MIATree
-    leaf_label_ : ndarray of int, shape (2**max_depth,)
+    leaf_label_ : numpy.ndarray
         Majority class code of each leaf on the training data.
-    leaf_proba_ : ndarray of shape (2**max_depth,)
+    leaf_proba_ : numpy.ndarray
         Share of class ``classes_[1]`` among the training rows of each leaf (0.5 if empty).
     objective_, train_error_, train_gap_ : float
     result_ : SolverResult

@@ -42,9 +42,12 @@ class MissingData:
 
     Attributes
     ----------
-    X : ndarray (n, d), float, NaN = missing
-    y : ndarray (n,), 0/1
-    s : ndarray (n,), 0/1 group codes
+    X : numpy.ndarray
+        Features, shape ``(n, d)``, float, NaN where missing.
+    y : numpy.ndarray
+        Labels 0/1, shape ``(n,)``.
+    s : numpy.ndarray
+        Group codes 0/1, shape ``(n,)``.
     feature_names, group_names : tuple of str
     X_complete : ndarray or None
         The features before deletion, when known (injected or simulated missingness).
