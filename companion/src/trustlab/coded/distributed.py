@@ -45,6 +45,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def running(pids: Sequence[int]) -> list[int]:
+    """The process ids among ``pids`` that still exist (to check that a teardown left nothing behind)."""
+    alive = []
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            pass
+        alive.append(pid)
+    return alive
+
+
 def _as_payload(x: Any) -> tuple[Any, bool]:
     """``x`` as a float64 tensor (complex data as a trailing pair of real numbers) and whether it is complex."""
     import torch
@@ -434,7 +448,8 @@ def latency_sweep(
     """Median latency of coded and uncoded runs as the delay of the stragglers grows.
 
     For each delay, ``N - K`` random workers are delayed in the coded run (as many as the
-    code tolerates) and one random worker of the ``mp`` in the uncoded run.
+    code tolerates) and one random worker of the ``mp`` in the uncoded run. One untimed job of
+    each kind warms the connections up first.
 
     Returns
     -------
@@ -447,6 +462,8 @@ def latency_sweep(
     rng = np.random.default_rng(rng)
     truth = A @ B
     n_slow = code.n_workers - code.threshold
+    coded_multiply(cluster, code, A, B)  # warm-up: first connections and allocations are slow
+    uncoded_multiply(cluster, A, B, code.m, code.p)
     rows = []
     for delay in delays:
         coded, uncoded, worst = [], [], 0.0

@@ -397,8 +397,10 @@ def locate_errors(
     random projection, the syndromes ``S = H Y R`` span the columns of ``H`` at the error
     positions; a column of ``H`` lies in that span exactly when its position is in error
     (any ``P - Q`` columns of ``H`` are independent). With ``e <= P - Q - 1`` errors whose
-    values are in general position (random), this finds them with probability one; with
-    ``e >= P - Q`` the syndromes span everything and the decoder reports failure.
+    values are in general position (random) and results of at least ``e`` entries each, this
+    finds them with probability one; with ``e >= P - Q`` the syndromes span everything and the
+    decoder reports failure. Whatever it cannot explain (too narrow results, adversarial
+    patterns) fails the final consistency check and is reported, not miscorrected.
 
     Parameters
     ----------
