@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from trustlab.fairness import (
     MECHANISMS,
     adult_with_missing,
+    compare_on_missing_data,
     compas_with_missing,
+    dominance_margin,
+    imputation_tradeoff,
     inject_missing,
+    make_imputer,
     make_missing_population,
+    select_lam,
 )
 
 
@@ -96,3 +102,43 @@ def test_compas_injection_follows_the_paper_rates():
     assert rates.loc["priors_count", "African-American"] == pytest.approx(0.6, abs=0.03)
     assert rates.loc["priors_count", "Caucasian"] == pytest.approx(0.2, abs=0.03)
     assert not any(name.startswith("race_") for name in compas.feature_names)
+
+
+# ---------------------------------------------------------------- baselines and helpers
+
+
+def test_dominance_margin_signs():
+    curve = pd.DataFrame({"accuracy": [0.80, 0.78], "fpr": [0.05, 0.01]})
+    dominated = pd.DataFrame({"accuracy": [0.77], "fpr": [0.03]})
+    dominating = pd.DataFrame({"accuracy": [0.85], "fpr": [0.0]})
+    assert dominance_margin(curve, dominated, "fpr") == pytest.approx(0.01)
+    assert dominance_margin(curve, dominating, "fpr") < 0
+
+
+def test_select_lam_uses_training_gap_only():
+    curve = pd.DataFrame({"param": [0.0, 0.1, 0.5], "train_gap": [0.2, 0.15, 0.05], "fpr": [9.0, 9.0, 9.0]})
+    assert select_lam(curve) == 0.5
+    assert select_lam(curve, factor=0.8) == 0.1
+    never = curve.assign(train_gap=[0.2, 0.2, 0.2])
+    assert select_lam(never) == 0.5
+
+
+def test_comparison_runs_every_model_and_never_imputes_for_mia():
+    pop = make_missing_population(1200, "mcar", random_state=0)
+    train, test = pop.split(0.5, random_state=0)
+    table = compare_on_missing_data(train, test, "fpr", eps=(0.05,), lams=(0.0, 1.0), max_depth=2)
+    assert set(table.method) == {
+        "mean + tree",
+        "mean + expgrad",
+        "knn + tree",
+        "knn + expgrad",
+        "sklearn NaN tree",
+        "fair MIA tree",
+    }
+    assert table[["accuracy", "fpr", "fnr", "acc", "eqodds"]].apply(lambda c: c.between(0, 1)).all().all()
+    mia = table[table.method == "fair MIA tree"].set_index("param")
+    assert mia.loc[1.0, "train_gap"] <= mia.loc[0.0, "train_gap"] + 1e-12
+    with pytest.raises(ValueError, match="fairness must be one of"):
+        imputation_tradeoff(train, test, "mean", "dp")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        make_imputer("median")

@@ -15,13 +15,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from fairlearn.reductions import (
-    EqualizedOdds,
-    ErrorRateParity,
-    ExponentiatedGradient,
-    FalsePositiveRateParity,
-    TruePositiveRateParity,
-)
 from sklearn.base import TransformerMixin
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
@@ -42,11 +35,12 @@ __all__ = [
 ]
 
 IMPUTERS: tuple[str, ...] = ("mean", "knn", "iterative")
+# fairlearn's moment for each gap (fairlearn is in the ``book`` extra, imported on use)
 _MOMENTS = {
-    "fpr": FalsePositiveRateParity,
-    "fnr": TruePositiveRateParity,
-    "acc": ErrorRateParity,
-    "eqodds": EqualizedOdds,
+    "fpr": "FalsePositiveRateParity",
+    "fnr": "TruePositiveRateParity",
+    "acc": "ErrorRateParity",
+    "eqodds": "EqualizedOdds",
 }
 
 
@@ -86,6 +80,10 @@ def imputation_tradeoff(
     """
     if fairness not in _MOMENTS:
         raise ValueError(f"fairness must be one of {tuple(_MOMENTS)}, got {fairness!r}")
+    try:
+        from fairlearn import reductions
+    except ImportError as err:  # pragma: no cover - depends on the installed extras
+        raise ImportError("imputation_tradeoff needs fairlearn: pip install 'trustlab[book]'") from err
     start = time.perf_counter()
     imp = make_imputer(imputer, random_state).fit(train.X)
     X_tr, X_te = imp.transform(train.X), imp.transform(test.X)
@@ -100,9 +98,9 @@ def imputation_tradeoff(
     )
     for e in eps:
         start = time.perf_counter()
-        model = ExponentiatedGradient(
+        model = reductions.ExponentiatedGradient(
             DecisionTreeClassifier(max_depth=max_depth, random_state=random_state),
-            constraints=_MOMENTS[fairness](),
+            constraints=getattr(reductions, _MOMENTS[fairness])(),
             eps=float(e),
         )
         model.fit(X_tr, train.y, sensitive_features=train.s)
