@@ -2,7 +2,8 @@
 group-dependent mechanisms (MCAR, MAR, MNAR) x both real data sets, each with a depth-3 tree,
 the tree inside ExponentiatedGradient (eps 0.01 and 0.05), scikit-learn's NaN tree and the fair
 MIA tree (lam 0, 0.2, 0.5, 1). Adult: 6,000 training / 6,000 test rows, injected deletions of
-``hours_per_week`` and ``age`` (men only) on top of its own missing entries, FPR gap; COMPAS:
+``hours_per_week`` (30 %) and the household answers (marital status and relationship, 40 %), men
+only, the paper's rates, on top of its own missing entries, FPR gap; COMPAS:
 the paper's rates, 70/30 split, FNR gap. Seed 0.
 
 Run: ``TRUSTLAB_THREADS=1 .venv/bin/python benchmarks/grid_mia_imputation.py`` (a few minutes).

@@ -187,7 +187,9 @@ def _block(values: pd.Series, prefix: str) -> pd.DataFrame:
     return block
 
 
-ADULT_RATES = {"hours_per_week": (0.0, 0.3), "age": (0.0, 0.4)}
+# the paper's Adult rates (Female / Male); marital status stands for the whole household block
+ADULT_RATES = {"hours_per_week": (0.0, 0.3), "marital_status_Married-civ-spouse": (0.0, 0.4)}
+ADULT_BLOCKS = ("marital_status_", "relationship_")
 
 
 def adult_with_missing(
@@ -198,10 +200,13 @@ def adult_with_missing(
 ) -> MissingData:
     """UCI Adult with its own missing entries kept as NaN; group = sex, label = income > 50K.
 
-    With ``mechanism``, group-dependent missingness is injected on top (ours, modelled on the
-    paper's Adult setting, which deletes only men's entries): ``hours_per_week`` 0 % / 30 %
-    and ``age`` 0 % / 40 % (Female / Male) by :func:`inject_missing`, MAR driven by
-    ``education_num``.
+    With ``mechanism``, group-dependent missingness is injected on top, at the paper's rates
+    (Female / Male): ``hours_per_week`` 0 % / 30 % and the household answers 0 % / 40 % by
+    :func:`inject_missing` (MAR driven by ``education_num``). The household deletion is drawn
+    on ``marital_status_Married-civ-spouse`` (so MNAR hides married men more often) and then
+    blanks the whole ``marital_status_*`` and ``relationship_*`` blocks of that row (ours: the
+    paper deletes marital status only, and our relationship block would otherwise stand in
+    for it).
 
     Features: ``age``, ``education_num``, ``capital_gain``, ``capital_loss``,
     ``hours_per_week``, one-hot ``marital_status_*``, ``relationship_*``, ``race_*``, and
@@ -235,6 +240,9 @@ def adult_with_missing(
         X = inject_missing(
             X, s, rates, mechanism, driver=names.index("education_num"), random_state=random_state
         )
+        household = np.isnan(X[:, names.index("marital_status_Married-civ-spouse")])
+        block = [j for j, name in enumerate(names) if name.startswith(ADULT_BLOCKS)]
+        X[np.ix_(household, block)] = np.nan
     return MissingData(
         X=X,
         y=frame["income"].to_numpy(dtype=np.int64),
