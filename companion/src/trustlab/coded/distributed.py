@@ -464,25 +464,27 @@ def latency_sweep(
     n_slow = code.n_workers - code.threshold
     coded_multiply(cluster, code, A, B)  # warm-up: first connections and allocations are slow
     uncoded_multiply(cluster, A, B, code.m, code.p)
-    rows = []
-    for delay in delays:
-        coded, uncoded, worst = [], [], 0.0
-        for _ in range(repeats):
+    coded: dict[float, list[float]] = {d: [] for d in delays}
+    uncoded: dict[float, list[float]] = {d: [] for d in delays}
+    worst = dict.fromkeys(delays, 0.0)
+    for _ in range(repeats):  # delays interleaved, so that a burst of load hits all of them alike
+        for delay in delays:
             slow = rng.choice(code.n_workers, n_slow, replace=False)
             product, _, seconds = coded_multiply(
                 cluster, code, A, B, delays=dict.fromkeys(slow.tolist(), delay)
             )
-            coded.append(seconds)
-            worst = max(worst, relative_error(product, truth))
+            coded[delay].append(seconds)
+            worst[delay] = max(worst[delay], relative_error(product, truth))
             one = int(rng.integers(code.m * code.p))
             _, _, seconds = uncoded_multiply(cluster, A, B, code.m, code.p, delays={one: delay})
-            uncoded.append(seconds)
-        rows.append(
-            {
-                "delay": delay,
-                "coded": float(np.median(coded)),
-                "uncoded": float(np.median(uncoded)),
-                "coded_error": worst,
-            }
-        )
+            uncoded[delay].append(seconds)
+    rows = [
+        {
+            "delay": d,
+            "coded": float(np.median(coded[d])),
+            "uncoded": float(np.median(uncoded[d])),
+            "coded_error": worst[d],
+        }
+        for d in delays
+    ]
     return rows
