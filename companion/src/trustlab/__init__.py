@@ -5,6 +5,7 @@ Sub-packages, one per field:
 - :mod:`trustlab.fairness` -- fairness post-processors and metrics, fair trees for missing values;
 - :mod:`trustlab.privacy` -- differential privacy: exact Gaussian calibration, correlated-noise
   mean estimation, audits, secure computation;
+- :mod:`trustlab.coded` -- coded computing: Generalized PolyDot codes, gloo workers, coded training;
 - :mod:`trustlab.sciml` -- scientific ML: neural operators (FNO, KANO) and their simulators;
 - :mod:`trustlab.datasets` -- loaders for real data (cache, offline mirror, checksum);
 - :mod:`trustlab.book` -- what every chapter shares (scale, seeds, threads, plot style).
