@@ -35,6 +35,7 @@ from trustlab.generative import (
 
 SIZES = {  # = the chapter's cpu sizes
     "T": 200,
+    "betas": (5e-4, 0.1),
     "n_finetune": 600,
     "base_steps": 1000,
     "finetune_steps": 200,
@@ -58,7 +59,7 @@ def slope(values: np.ndarray) -> float:
 def one_seed(seed: int) -> dict:
     s = SIZES
     torch.manual_seed(seed)
-    schedule = NoiseSchedule.linear(s["T"], 5e-4, 0.1)
+    schedule = NoiseSchedule.linear(s["T"], *s["betas"])
     x_base, y_base = digit_images(blur=s["blur"], contrast=s["contrast"])
     x_real, y_real = digit_images()
     perm = np.random.default_rng(seed).permutation(len(x_real))
