@@ -7,6 +7,8 @@ Sub-packages, one per field:
   mean estimation, audits, secure computation;
 - :mod:`trustlab.coded` -- coded computing: Generalized PolyDot codes, gloo workers, coded training;
 - :mod:`trustlab.sciml` -- scientific ML: neural operators (FNO, KANO) and their simulators;
+- :mod:`trustlab.generative` -- generative models: conditional diffusion, CFG, the Chain of
+  Diffusion and ReDiFine, offline sample-quality metrics;
 - :mod:`trustlab.datasets` -- loaders for real data (cache, offline mirror, checksum);
 - :mod:`trustlab.book` -- what every chapter shares (scale, seeds, threads, plot style).
 """
