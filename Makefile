@@ -80,7 +80,10 @@ test: unit chapters book-noexec mathjax
 	BOOK_HTML=$(NOEXEC)/_build/html MATHJAX_DIR=$(MATHJAX_DIR)/node_modules/mathjax \
 	  $(PY) -m pytest -q -p no:cacheprovider -m built_book tests/book
 
+# The benchmark-only references (neuraloperator, diffusers) come with the `bench` extra; torch
+# is already pinned in the venv, so pip keeps it.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e "companion[bench]"
 	for script in benchmarks/bench_*.py benchmarks/calibrate_*.py; do \
 	  echo "== $$script"; TRUSTLAB_THREADS=2 OMP_NUM_THREADS=2 $(PY) $$script; done
 
