@@ -386,7 +386,7 @@ def coded_multiply(
     seed: int = 0,
     timeout: float | None = None,
 ) -> tuple[Any, JobResult, float]:
-    """``A @ B`` with ``code`` (a :class:`~trustlab.coded.polydot.GPDCode`) on ``cluster``.
+    """``A @ B`` with ``code`` (a :class:`~trustlab.coded.GPDCode`) on ``cluster``.
 
     Encodes, waits for the first ``K + extra`` results (``extra`` spare results let the
     master locate soft errors when ``correct_errors``), decodes.

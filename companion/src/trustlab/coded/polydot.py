@@ -35,7 +35,6 @@ from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
 from trustlab.privacy._checks import check_int
 
@@ -67,7 +66,7 @@ def original_polydot_threshold(t: int, s: int) -> int:
     return t * t * (2 * s - 1)
 
 
-def evaluation_points(n_workers: int, kind: PointKind = "unit_circle") -> NDArray:
+def evaluation_points(n_workers: int, kind: PointKind = "unit_circle") -> np.ndarray:
     """``n_workers`` distinct evaluation points.
 
     Parameters
@@ -100,7 +99,7 @@ def _is_torch(x: Any) -> bool:
     return type(x).__module__.startswith("torch")
 
 
-def _like(matrix: NDArray, ref: Any, complex_out: bool) -> Any:
+def _like(matrix: np.ndarray, ref: Any, complex_out: bool) -> Any:
     """``matrix`` (NumPy) converted to the library and precision of ``ref``."""
     single = str(ref.dtype).endswith(("float32", "complex64"))
     if complex_out or np.iscomplexobj(matrix):
@@ -115,7 +114,7 @@ def _like(matrix: NDArray, ref: Any, complex_out: bool) -> Any:
     return out
 
 
-def _combine(matrix: NDArray, data: Any) -> Any:
+def _combine(matrix: np.ndarray, data: Any) -> Any:
     """``matrix @ data`` for a small (complex or real) ``matrix`` and a tall real-or-complex ``data``.
 
     NumPy does a complex-by-real product without a complex copy of ``data``; CPU tensors are
@@ -133,7 +132,7 @@ def _combine(matrix: NDArray, data: Any) -> Any:
     return _like(matrix, data, np.iscomplexobj(data)) @ data
 
 
-def interpolation_rows(points: NDArray, n_coeffs: int, wanted: NDArray) -> NDArray:
+def interpolation_rows(points: np.ndarray, n_coeffs: int, wanted: np.ndarray) -> np.ndarray:
     """Rows ``wanted`` of the inverse of the ``K x K`` Vandermonde matrix at ``points`` (``gpd-decode``).
 
     Parameters
@@ -159,7 +158,7 @@ def interpolation_rows(points: NDArray, n_coeffs: int, wanted: NDArray) -> NDArr
     return np.linalg.solve(vander.T, unit).T
 
 
-def interpolate(values: Any, points: NDArray, n_coeffs: int, wanted: NDArray) -> Any:
+def interpolate(values: Any, points: np.ndarray, n_coeffs: int, wanted: np.ndarray) -> Any:
     """Coefficients ``wanted`` of the degree-``(K-1)`` polynomial whose values at ``points`` are ``values``.
 
     Uses the first ``K = n_coeffs`` points only. ``values`` has shape ``(len(points), ...)``;
@@ -172,7 +171,7 @@ def interpolate(values: Any, points: NDArray, n_coeffs: int, wanted: NDArray) ->
     return _combine(rows, flat).reshape((len(wanted), *values.shape[1:]))
 
 
-def evaluate(coeffs: Any, points: NDArray, exponents: NDArray) -> Any:
+def evaluate(coeffs: Any, points: np.ndarray, exponents: np.ndarray) -> Any:
     """Evaluate :math:`\\sum_k c_k x^{e_k}` at every point: the encoder (``gpd-encode``).
 
     ``coeffs`` has shape ``(len(exponents), ...)``; the result ``(len(points), ...)``.
@@ -259,24 +258,24 @@ class GPDCode:
         return recovery_threshold(self.m, self.n, self.p)
 
     @cached_property
-    def points(self) -> NDArray:
+    def points(self) -> np.ndarray:
         """The ``N`` evaluation points."""
         return evaluation_points(self.n_workers, self.points_kind)
 
     @property
-    def a_exponents(self) -> NDArray:
+    def a_exponents(self) -> np.ndarray:
         """Exponent of :math:`A_{ij}` (row-major over ``i, j``): :math:`j + n i`."""
         i, j = np.divmod(np.arange(self.m * self.n), self.n)
         return j + self.n * i
 
     @property
-    def b_exponents(self) -> NDArray:
+    def b_exponents(self) -> np.ndarray:
         """Exponent of :math:`B_{kl}` (row-major over ``k, l``): :math:`n - 1 - k + n m l`."""
         k, l_ = np.divmod(np.arange(self.n * self.p), self.p)
         return self.n - 1 - k + self.n * self.m * l_
 
     @property
-    def c_exponents(self) -> NDArray:
+    def c_exponents(self) -> np.ndarray:
         """Exponent carrying :math:`C_{il}` (row-major over ``i, l``): :math:`n - 1 + n(i + m l)`."""
         i, l_ = np.divmod(np.arange(self.m * self.p), self.p)
         return self.n - 1 + self.n * (i + self.m * l_)
@@ -287,12 +286,12 @@ class GPDCode:
                 f"A and B must be 2-D with A.shape[1] == B.shape[0], got {tuple(A.shape)} and {tuple(B.shape)}"
             )
 
-    def encode_a(self, A: Any, points: NDArray | None = None) -> Any:
+    def encode_a(self, A: Any, points: np.ndarray | None = None) -> Any:
         """Encoded blocks :math:`p_A(x_w)`, shape ``(N, R/m, S/n)``."""
         pts = self.points if points is None else points
         return evaluate(split_blocks(A, self.m, self.n, "A"), pts, self.a_exponents)
 
-    def encode_b(self, B: Any, points: NDArray | None = None) -> Any:
+    def encode_b(self, B: Any, points: np.ndarray | None = None) -> Any:
         """Encoded blocks :math:`p_B(x_w)`, shape ``(N, S/n, Q/p)``."""
         pts = self.points if points is None else points
         return evaluate(split_blocks(B, self.n, self.p, "B"), pts, self.b_exponents)
@@ -307,7 +306,7 @@ class GPDCode:
         """What every worker computes, :math:`p_A(x_w) p_B(x_w)`, shape ``(N, R/m, Q/p)``."""
         return a_enc @ b_enc
 
-    def _workers(self, workers: Any, n_results: int) -> NDArray:
+    def _workers(self, workers: Any, n_results: int) -> np.ndarray:
         idx = np.asarray(workers)
         if idx.ndim != 1 or len(idx) != n_results or not np.issubdtype(idx.dtype, np.integer):
             raise ValueError(f"workers must be {n_results} integer worker indices, got {workers!r}")
@@ -361,7 +360,7 @@ def matdot_code(n: int, n_workers: int, points_kind: PointKind = "unit_circle") 
     return GPDCode(1, n, 1, n_workers, points_kind)
 
 
-def parity_check(points: NDArray, n_coeffs: int) -> NDArray:
+def parity_check(points: np.ndarray, n_coeffs: int) -> np.ndarray:
     """Parity-check matrix ``H`` (``(P - Q) x P``, orthonormal rows) with ``H V = 0`` (``gpd-syndrome``).
 
     ``V`` is the ``P x Q`` Vandermonde matrix at ``points`` (``Q = n_coeffs``).
@@ -375,19 +374,19 @@ def parity_check(points: NDArray, n_coeffs: int) -> NDArray:
     return null_space(vander.T).T
 
 
-def _to_numpy(x: Any) -> NDArray:
+def _to_numpy(x: Any) -> np.ndarray:
     return x.detach().cpu().numpy() if _is_torch(x) else np.asarray(x)
 
 
 def locate_errors(
     values: Any,
-    points: NDArray,
+    points: np.ndarray,
     n_coeffs: int,
     *,
     rtol: float | None = None,
     n_proj: int | None = None,
     rng: Any = None,
-) -> NDArray[np.intp]:
+) -> np.ndarray:
     """Find which of ``P`` results are erroneous: the syndrome-subspace decoder (``gpd-syndrome``).
 
     The results are evaluations at ``points`` of one polynomial of degree ``Q - 1``

@@ -16,7 +16,7 @@ are coded (``gpd-forward``, ``gpd-backward``, ``gpd-update``):
   is the encoding of the updated weight: nothing is re-encoded.
 
 Soft errors (:func:`inject_soft_errors`) hit worker outputs; the master locates them with
-:func:`~trustlab.coded.polydot.locate_errors` before decoding. The stored weights themselves
+:func:`~trustlab.coded.locate_errors` before decoding. The stored weights themselves
 form a ``(P, mn)`` MDS code, so an error in an update is located the same way and the worker's
 copy is repaired (ours: a scrub after each update). The encode, locate and interpolate calls
 are the ones :mod:`trustlab.coded.distributed` uses over gloo.
@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from trustlab.coded.polydot import (
     UndecodableError,
@@ -67,12 +66,12 @@ class SoftErrors:
         self.magnitude = check_real(self.magnitude, "magnitude", low=0.0, low_open=False)
         self.rng = np.random.default_rng(self.rng)
 
-    def __call__(self, outputs: NDArray) -> NDArray:
+    def __call__(self, outputs: np.ndarray) -> np.ndarray:
         """Return ``outputs`` (shape ``(P, ...)``) with errors injected (a copy if any)."""
         return inject_soft_errors(outputs, self)
 
 
-def inject_soft_errors(outputs: NDArray, errors: SoftErrors) -> NDArray:
+def inject_soft_errors(outputs: np.ndarray, errors: SoftErrors) -> np.ndarray:
     """Corrupt each of the ``P`` worker outputs with probability ``errors.p_err``."""
     hit = errors.rng.random(outputs.shape[0]) < errors.p_err
     if not hit.any():
@@ -114,7 +113,7 @@ class CodedLinear:
 
     def __init__(
         self,
-        weight: NDArray,
+        weight: np.ndarray,
         m: int,
         n: int,
         n_workers: int,
@@ -137,12 +136,12 @@ class CodedLinear:
             split_blocks(np.asarray(weight, dtype=np.float64), m, n, "weight"), self.points, self._w_exp
         )
 
-    def weight(self) -> NDArray:
+    def weight(self) -> np.ndarray:
         """Decode ``W`` from the stored encodings (any ``mn`` of them)."""
         blocks = interpolate(self.encoded, self.points, self.m * self.n, self._w_exp).real
         return join_blocks(blocks, self.m, self.n)
 
-    def _robust(self, compute: Any, n_coeffs: int, wanted: NDArray) -> NDArray:
+    def _robust(self, compute: Any, n_coeffs: int, wanted: np.ndarray) -> np.ndarray:
         """Run ``compute`` (all worker outputs), inject errors, locate them, interpolate ``wanted``.
 
         An undecodable pattern (too many errors, detected) is recomputed.
@@ -159,7 +158,7 @@ class CodedLinear:
             return interpolate(outputs[keep], self.points[keep], n_coeffs, wanted).real
         raise UndecodableError(f"no decodable set of worker outputs in {self.max_retries} attempts")
 
-    def forward(self, x: NDArray) -> NDArray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """``W @ x`` for ``x`` of shape ``(in, batch)`` (``gpd-forward``)."""
         m, n = self.m, self.n
         x_enc = evaluate(split_blocks(x, n, 1, "x"), self.points, n - 1 - np.arange(n))
@@ -167,7 +166,7 @@ class CodedLinear:
         blocks = self._robust(lambda: self.encoded @ x_enc, self.k_forward, wanted)
         return blocks.reshape(-1, x.shape[1])
 
-    def backward(self, delta: NDArray) -> NDArray:
+    def backward(self, delta: np.ndarray) -> np.ndarray:
         """``W.T @ delta`` for ``delta`` of shape ``(out, batch)`` (``gpd-backward``)."""
         m, n = self.m, self.n
         d_enc = evaluate(split_blocks(delta, m, 1, "delta"), self.points, n * (m - 1 - np.arange(m)))
@@ -175,7 +174,7 @@ class CodedLinear:
         blocks = self._robust(lambda: np.swapaxes(self.encoded, 1, 2) @ d_enc, self.k_backward, wanted)
         return blocks.reshape(-1, delta.shape[1])
 
-    def update(self, delta: NDArray, x: NDArray, lr: float) -> None:
+    def update(self, delta: np.ndarray, x: np.ndarray, lr: float) -> None:
         """``W <- W - lr * delta @ x.T`` applied to the encodings, no re-encoding (``gpd-update``).
 
         Errors in the workers' update products are located in the stored encodings (a
@@ -202,28 +201,28 @@ class CodedLinear:
 class UncodedLinear:
     """The same layer on ``mn`` workers without redundancy: worker ``(i, j)`` holds ``W_ij``."""
 
-    def __init__(self, weight: NDArray, m: int, n: int, errors: SoftErrors | None = None) -> None:
+    def __init__(self, weight: np.ndarray, m: int, n: int, errors: SoftErrors | None = None) -> None:
         self.m, self.n = check_int(m, "m", low=1), check_int(n, "n", low=1)
         self.blocks = split_blocks(np.asarray(weight, dtype=np.float64), m, n, "weight").copy()
         self.errors = errors or SoftErrors()
 
-    def weight(self) -> NDArray:
+    def weight(self) -> np.ndarray:
         """The stored ``W``."""
         return join_blocks(self.blocks, self.m, self.n)
 
-    def forward(self, x: NDArray) -> NDArray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """``W @ x``: worker ``(i, j)`` returns ``W_ij x_j``; the master sums over ``j``."""
         xs = split_blocks(x, self.n, 1, "x")
         parts = self.errors(self.blocks @ np.tile(xs, (self.m, 1, 1)))
         return parts.reshape(self.m, self.n, -1, x.shape[1]).sum(axis=1).reshape(-1, x.shape[1])
 
-    def backward(self, delta: NDArray) -> NDArray:
+    def backward(self, delta: np.ndarray) -> np.ndarray:
         """``W.T @ delta``: worker ``(i, j)`` returns ``W_ij.T delta_i``; the master sums over ``i``."""
         ds = np.repeat(split_blocks(delta, self.m, 1, "delta"), self.n, axis=0)
         parts = self.errors(np.swapaxes(self.blocks, 1, 2) @ ds)
         return parts.reshape(self.m, self.n, -1, delta.shape[1]).sum(axis=0).reshape(-1, delta.shape[1])
 
-    def update(self, delta: NDArray, x: NDArray, lr: float) -> None:
+    def update(self, delta: np.ndarray, x: np.ndarray, lr: float) -> None:
         """``W_ij <- W_ij - lr * delta_i x_j.T`` at each worker (errors hit the products)."""
         ds = np.repeat(split_blocks(delta, self.m, 1, "delta"), self.n, axis=0)
         xs = np.tile(split_blocks(x, self.n, 1, "x"), (self.m, 1, 1))
@@ -233,22 +232,22 @@ class UncodedLinear:
 class PlainLinear:
     """The reference: ``W`` in one place, exact products."""
 
-    def __init__(self, weight: NDArray) -> None:
+    def __init__(self, weight: np.ndarray) -> None:
         self.w = np.asarray(weight, dtype=np.float64).copy()
 
-    def weight(self) -> NDArray:
+    def weight(self) -> np.ndarray:
         """The stored ``W``."""
         return self.w
 
-    def forward(self, x: NDArray) -> NDArray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """``W @ x``."""
         return self.w @ x
 
-    def backward(self, delta: NDArray) -> NDArray:
+    def backward(self, delta: np.ndarray) -> np.ndarray:
         """``W.T @ delta``."""
         return self.w.T @ delta
 
-    def update(self, delta: NDArray, x: NDArray, lr: float) -> None:
+    def update(self, delta: np.ndarray, x: np.ndarray, lr: float) -> None:
         """``W <- W - lr * delta @ x.T``."""
         self.w = self.w - lr * delta @ x.T
 
@@ -258,16 +257,16 @@ class TrainResult:
     """Test accuracy after each epoch, the final weights and the error counters."""
 
     accuracy: list[float]
-    weights: list[NDArray]
+    weights: list[np.ndarray]
     injected: int
     counters: Counters
 
 
 def train_mlp(
-    X_train: NDArray,
-    y_train: NDArray,
-    X_test: NDArray,
-    y_test: NDArray,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
     *,
     mode: str = "plain",
     hidden: int = 32,
@@ -336,7 +335,7 @@ def train_mlp(
     return TrainResult(accuracy, [lay.weight() for lay in layers], errors.injected, counters)
 
 
-def _accuracy(weights: list[NDArray], biases: list[NDArray], X: NDArray, y: NDArray) -> float:
+def _accuracy(weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray, y: np.ndarray) -> float:
     h = np.maximum(weights[0] @ X.T + biases[0], 0.0)
     logits = weights[1] @ h + biases[1]
     return float(np.mean(np.argmax(logits, axis=0) == y))
