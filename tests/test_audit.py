@@ -118,3 +118,15 @@ def test_epsilon_from_rates_formula():
 
     assert _epsilon_from_rates(0.01, 0.5, 0.0) == pytest.approx(math.log(0.5 / 0.01))
     assert _epsilon_from_rates(0.5, 0.5, 0.0) == 0.0
+
+
+def test_audit_accepts_seeds_and_rejects_other_rng():
+    """Review finding: an int or None rng raised AttributeError."""
+    params = NoiseParams(4.0, 1.0)
+    first = colluder_view(5, 2, params, 10, 3)
+    np.testing.assert_array_equal(first, colluder_view(5, 2, params, 10, 3))
+    assert audit_cordp(5, 2, params, 2.0, 1e-5, 50, 0).n_eval == 25
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator, an int seed or None"):
+        colluder_view(5, 2, params, 10, "seed")
+    with pytest.raises(TypeError, match="params must be a NoiseParams"):
+        likelihood_ratio_scores(np.zeros((4, 3)), 5, 2, (4.0, 1.0))

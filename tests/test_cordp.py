@@ -230,3 +230,64 @@ def test_large_scale_runs_in_seconds():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_privatize_refuses_a_design_for_another_number_of_users():
+    """Review finding: params for 50 users applied to 10 gave eps 3.4 without an error."""
+    params = cordp_optimal(CorDPDesign(50, 5, 0, eps=1.0))
+    assert params.n == 50 and params.sensitivity == 2.0
+    with pytest.raises(ValueError, match="params.n = 50, got 10 rows"):
+        privatize(np.zeros((10, 3)), params, np.random.default_rng(0))
+    assert privatize(np.zeros((50, 3)), params, np.random.default_rng(0)).shape == (50, 3)
+
+
+def test_privatize_clips_rows_to_half_the_sensitivity():
+    design = CorDPDesign(4, 1, 0, eps=1.0, sensitivity=2.0)
+    params = ldp_params(design)
+    X = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0], [0.0, 2.0]])
+    noise = correlated_noise(4, 2, params, np.random.default_rng(1))
+    Y = privatize(X, params, np.random.default_rng(1))
+    np.testing.assert_allclose(np.linalg.norm(Y - noise, axis=1), [1.0, 0.5, 0.0, 1.0])
+    np.testing.assert_allclose(Y[1] - noise[1], X[1])  # short rows are untouched
+    with pytest.raises(ValueError, match="L2 norm <= sensitivity / 2 = 1.0"):
+        privatize(X, params, np.random.default_rng(1), clip=False)
+    with pytest.raises(TypeError, match="clip must be a bool"):
+        privatize(X, params, np.random.default_rng(1), clip=1)
+
+
+def test_hand_built_params_check_nothing_and_seeds_are_accepted():
+    params = NoiseParams(1.0, 0.5)
+    assert params.n is None and params.sensitivity is None
+    Y = privatize(np.full((3, 2), 10.0), params, 5)  # no n, no sensitivity: no check, no clip
+    np.testing.assert_allclose(Y, 10.0 + correlated_noise(3, 2, params, 5))
+    assert privatize(np.zeros((3, 2)), params, None).shape == (3, 2)
+    assert pairwise_noise(3, 2, params, 0).shape == (3, 2)
+    assert simulate_mse(params, 3, 2, 0, 2, 0)[0] > 0
+
+
+@pytest.mark.parametrize("rng", ["seed", 1.5, True, np.random.RandomState(0)])
+def test_bad_rng_is_a_type_error(rng):
+    params = NoiseParams(1.0, 0.5)
+    for call in (
+        lambda: privatize(np.zeros((3, 2)), params, rng),
+        lambda: correlated_noise(3, 2, params, rng),
+        lambda: pairwise_noise(3, 2, params, rng),
+        lambda: simulate_mse(params, 3, 2, 0, 2, rng),
+    ):
+        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator, an int seed or None"):
+            call()
+
+
+def test_params_of_the_wrong_type_are_a_type_error():
+    for call in (
+        lambda: cordp_mu(5, 1, "x", 2.0),
+        lambda: mse_per_coordinate(None, 5),
+        lambda: correlated_noise(3, 2, (1.0, 0.5), 0),
+        lambda: simulate_mse({"x": 1.0}, 3, 2, 0, 2, 0),
+    ):
+        with pytest.raises(TypeError, match="params must be a NoiseParams"):
+            call()
+    with pytest.raises(ValueError, match="n must be >= 2"):
+        NoiseParams(1.0, 0.5, n=1)
+    with pytest.raises(ValueError, match="sensitivity must be a finite number"):
+        NoiseParams(1.0, 0.5, sensitivity=-1.0)

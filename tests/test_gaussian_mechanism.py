@@ -169,3 +169,18 @@ def test_discrete_gaussian_reproducible_and_integer():
     b = sample_discrete_gaussian(2.0, 50, rng=np.random.default_rng(3))
     assert a.dtype == np.int64 and np.array_equal(a, b)
     assert sample_discrete_gaussian(2.0, 0, rng=1).shape == (0,)
+
+
+def test_discrete_gaussian_refuses_scales_beyond_int64():
+    """Review finding: sigma2 = 1e38 raised OverflowError instead of a ValueError."""
+    with pytest.raises(ValueError, match="sigma2 must be in \\(0, 2\\*\\*100\\]"):
+        sample_discrete_gaussian(1e38, 3, rng=0)
+    with pytest.raises(ValueError, match="sigma2 must be in"):
+        sample_discrete_gaussian(Fraction(2**101), 3, rng=0)
+    assert sample_discrete_gaussian(float(2**100), 3, rng=0).dtype == np.int64
+
+
+def test_analytic_delta_is_never_negative_zero():
+    """Review finding: analytic_delta(1e-8, 1) returned -0.0."""
+    value = analytic_delta(1e-8, 1.0)
+    assert value == 0.0 and math.copysign(1.0, value) == 1.0

@@ -185,7 +185,8 @@ def test_tradeoff_identities():
 def test_float32_breaks_where_float64_holds():
     scheme = LayeredMultiplication(3, sigma=1.0, h=1e-3)
     mse64 = scheme.monte_carlo_mse(20_000, np.random.default_rng(7), np.float64)
-    mse32 = scheme.monte_carlo_mse(20_000, np.random.default_rng(7), np.float32)
+    with pytest.warns(RuntimeWarning, match="machine epsilon of float32"):
+        mse32 = scheme.monte_carlo_mse(20_000, np.random.default_rng(7), np.float32)
     assert mse64 == pytest.approx(scheme.theory_mse(), rel=0.1)
     assert mse32 > float(naive_lmse(scheme.snr_p()))
 
@@ -263,3 +264,27 @@ def test_coalition_functions_reject_bad_input():
         coalition_report([[1.0], [2.0]], [1.0], 3)
     with pytest.raises(ValueError, match="singular"):
         exact_coalition_precision([[1.0], [1.0]], [1.0], [0, 1])
+
+
+def test_share_warns_when_h_to_the_t_reaches_rounding_noise():
+    """Review finding: a too-small h silently left the curve; now float32/float64 warn."""
+    import warnings
+
+    with pytest.warns(RuntimeWarning, match="machine epsilon of float64"):
+        LayeredMultiplication(3, h=1e-6).share([1.0], np.random.default_rng(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # h**t = 1e-6 is fine in float32: no warning
+        LayeredMultiplication(2, h=1e-3).share([1.0], np.random.default_rng(0), dtype=np.float32)
+
+
+def test_default_h_keeps_large_t_on_the_curve_in_float64():
+    """Review finding: t = 6 at h = 1e-3 was 136x off; the default h now grows with t."""
+    import warnings
+
+    assert LayeredMultiplication(2).h == 1e-3
+    scheme = LayeredMultiplication(6)
+    assert scheme.h**6 >= 1e3 * np.finfo(np.float64).eps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mse = scheme.monte_carlo_mse(20_000, np.random.default_rng(3))
+    assert mse == pytest.approx(scheme.theory_mse(), rel=0.1)

@@ -178,3 +178,14 @@ def test_bad_rng_and_shapes_are_rejected():
         real_share([1.0], 1, [1.0, np.nan], 1.0, rng)
     with pytest.raises(ValueError, match="coef_std must be finite and >= 0"):
         real_share([1.0], 1, [1.0, 2.0], -1.0, rng)
+
+
+def test_real_share_rejects_nan_and_integer_dtypes():
+    """Review finding: NaN secrets were shared and dtype=int32 silently truncated the shares."""
+    rng = np.random.default_rng(0)
+    points = [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="secret must be finite"):
+        real_share([1.0, np.nan], 1, points, 1.0, rng)
+    with pytest.raises(TypeError, match="dtype must be numpy.float32 or numpy.float64, got int32"):
+        real_share([1.0], 1, points, 1.0, rng, dtype=np.int32)
+    assert real_share([1.0], 1, points, 1.0, rng, dtype=np.float32).dtype == np.float32

@@ -1,9 +1,11 @@
-"""Argument checks shared by the Gaussian-mechanism, CorDP and audit modules."""
+"""Argument checks shared by the modules of :mod:`trustlab.privacy`."""
 
 from __future__ import annotations
 
 import math
 from numbers import Integral, Real
+
+import numpy as np
 
 
 def check_real(
@@ -64,3 +66,35 @@ def check_int(value: object, name: str, *, low: int = 0, high: int | None = None
         upper = "" if high is None else f" and <= {high}"
         raise ValueError(f"{name} must be >= {low}{upper}, got {out}")
     return out
+
+
+def as_generator(rng: object, name: str = "rng") -> np.random.Generator:
+    """Return ``rng`` as a numpy Generator: a Generator as is, an int or None as a seed.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is anything else (booleans are rejected).
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(None if rng is None else int(rng))
+    raise TypeError(f"{name} must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
+
+
+def check_float_dtype(dtype: object, name: str = "dtype") -> type:
+    """Return ``dtype`` as ``numpy.float32`` or ``numpy.float64``.
+
+    Raises
+    ------
+    TypeError
+        If it is any other dtype (integers would silently truncate shares).
+    """
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be numpy.float32 or numpy.float64, got {dtype!r}") from None
+    if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"{name} must be numpy.float32 or numpy.float64, got {resolved}")
+    return resolved.type

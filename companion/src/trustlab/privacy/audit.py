@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from trustlab.privacy._checks import check_int, check_real
+from trustlab.privacy._checks import as_generator, check_int, check_real
 from trustlab.privacy.cordp import NoiseParams, pair_incidence, pairwise_noise
 
 __all__ = [
@@ -148,7 +148,7 @@ def colluder_view(
     T: int,
     params: NoiseParams,
     runs: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator | int | None,
     *,
     shift: float = 0.0,
 ) -> NDArray[np.float64]:
@@ -158,7 +158,7 @@ def colluder_view(
     others are independent of the secret). All users hold 0 except user 0, who holds
     ``shift`` (0 and ``Delta`` are the neighbouring datasets). The colluders subtract every
     mask they share with an honest user from that user's message; what is left is the
-    honest users' view, shape ``(runs, n - T)``.
+    honest users' view, shape ``(runs, n - T)``. ``rng`` may be a Generator, an int seed or None.
     """
     n = check_int(n, "n", low=2)
     T = check_int(T, "T", low=0, high=n - 1)
@@ -183,6 +183,8 @@ def likelihood_ratio_scores(views: ArrayLike, n: int, T: int, params: NoiseParam
     """
     n = check_int(n, "n", low=2)
     T = check_int(T, "T", low=0, high=n - 1)
+    if not isinstance(params, NoiseParams):
+        raise TypeError(f"params must be a NoiseParams, got {type(params).__name__}")
     honest = n - T
     v = np.asarray(views, dtype=float)
     if v.ndim != 2 or v.shape[1] != honest:
@@ -202,16 +204,18 @@ def audit_cordp(
     sensitivity: float,
     delta: float,
     runs: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator | int | None,
     confidence: float = 0.95,
 ) -> AuditResult:
     """Audit CorDP's privacy against the server plus ``T`` colluders.
 
     ``runs`` protocol runs on each of the neighbouring datasets (user 0 holds 0 or
     ``sensitivity``), scored by :func:`likelihood_ratio_scores`, bounded by
-    :func:`epsilon_lower_bound`.
+    :func:`epsilon_lower_bound`. ``rng`` may be a Generator, an int seed or None (one
+    Generator then serves both datasets).
     """
     sensitivity = check_real(sensitivity, "sensitivity", low=0.0)
+    rng = as_generator(rng)
     views0 = colluder_view(n, T, params, runs, rng)
     views1 = colluder_view(n, T, params, runs, rng, shift=sensitivity)
     s0 = likelihood_ratio_scores(views0, n, T, params)

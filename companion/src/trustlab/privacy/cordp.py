@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from trustlab.privacy._checks import check_int, check_real
+from trustlab.privacy._checks import as_generator, check_int, check_real
 from trustlab.privacy.gaussian import analytic_mu
 
 __all__ = [
@@ -100,14 +100,26 @@ class NoiseParams:
 
     LDP is ``(tau, 0)``; SecAgg's per-user noise is ``(tau / (n - D - T), 0)`` with masks
     that cancel exactly (modelled as ``y = 0``: the server sees only the sum).
+
+    The guarantee of ``(x, y)`` holds only for the number of users and the sensitivity it was
+    calibrated for (``(cordp-mu)`` depends on ``n - T``). :func:`ldp_params`,
+    :func:`secagg_params` and :func:`cordp_optimal` record them in ``n`` and ``sensitivity``,
+    and :func:`privatize` refuses other row counts and clips the rows to ``sensitivity / 2``.
+    Built by hand, ``n`` and ``sensitivity`` are ``None`` and nothing is checked.
     """
 
     x: float
     y: float
+    n: int | None = None
+    sensitivity: float | None = None
 
     def __post_init__(self) -> None:
         check_real(self.x, "x", low=0.0)
         check_real(self.y, "y", low=0.0, low_open=False)
+        if self.n is not None:
+            check_int(self.n, "n", low=2)
+        if self.sensitivity is not None:
+            check_real(self.sensitivity, "sensitivity", low=0.0)
 
     def variance(self, n: int) -> float:
         """Per-coordinate variance of one user's noise, ``sigma^2 = x + (n - 1) y``."""
@@ -120,12 +132,12 @@ class NoiseParams:
 
 def ldp_params(design: CorDPDesign) -> NoiseParams:
     """Local DP: independent noise of variance ``tau`` per user."""
-    return NoiseParams(design.tau, 0.0)
+    return NoiseParams(design.tau, 0.0, design.n, design.sensitivity)
 
 
 def secagg_params(design: CorDPDesign) -> NoiseParams:
     """SecAgg-based distributed DP, per-user variance ``tau / (n - D - T)`` (masks cancel exactly)."""
-    return NoiseParams(design.tau / (design.n - design.D - design.T), 0.0)
+    return NoiseParams(design.tau / (design.n - design.D - design.T), 0.0, design.n, design.sensitivity)
 
 
 def cordp_mu(n: int, T: int, params: NoiseParams, sensitivity: float) -> float:
@@ -144,6 +156,7 @@ def cordp_mu(n: int, T: int, params: NoiseParams, sensitivity: float) -> float:
     """
     n = check_int(n, "n", low=2)
     T = check_int(T, "T", low=0, high=n - 1)
+    _check_params(params)
     sensitivity = check_real(sensitivity, "sensitivity", low=0.0)
     m = n - T
     x, y = params.x, params.y
@@ -181,15 +194,13 @@ def cordp_optimal(design: CorDPDesign, slack: float = 0.05) -> NoiseParams:
         raise TypeError(f"design must be a CorDPDesign, got {type(design).__name__}")
     slack = check_real(slack, "slack", low=0.0)
     tau, m, D = design.tau, design.honest, design.D
-    if m == 1:
-        return NoiseParams(tau, 0.0)
     if D == 0:
         x = (1 + slack) * tau / m
     else:
         x = (tau + tau * math.sqrt(D * (m - 1) / (m - D))) / m
-    if x >= tau:
-        return NoiseParams(tau, 0.0)
-    return NoiseParams(x, x * (tau - x) / (m * x - tau))
+    if m == 1 or x >= tau:
+        return ldp_params(design)
+    return NoiseParams(x, x * (tau - x) / (m * x - tau), design.n, design.sensitivity)
 
 
 def mse_per_coordinate(params: NoiseParams, n: int, dropped: int = 0) -> float:
@@ -204,6 +215,7 @@ def mse_per_coordinate(params: NoiseParams, n: int, dropped: int = 0) -> float:
     >>> mse_per_coordinate(NoiseParams(2.0, 1.0), n=10, dropped=2)
     0.5
     """
+    _check_params(params)
     n = check_int(n, "n", low=2)
     dropped = check_int(dropped, "dropped", low=0, high=n - 1)
     return (params.x + dropped * params.y) / (n - dropped)
@@ -229,7 +241,7 @@ def pair_incidence(n: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
 
 
 def pairwise_noise(
-    n: int, d: int, params: NoiseParams, rng: np.random.Generator, *, return_parts: bool = False
+    n: int, d: int, params: NoiseParams, rng: np.random.Generator | int | None, *, return_parts: bool = False
 ) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Noise of the explicit pairwise-mask protocol ``(cordp-protocol)``: O(n^2 d) work.
 
@@ -238,7 +250,8 @@ def pairwise_noise(
     n, d : int
         Users and dimension.
     params : NoiseParams
-    rng : numpy.random.Generator
+    rng : numpy.random.Generator, int or None
+        Source of the noise (an int or None seeds a new Generator).
     return_parts : bool, default=False
         Also return the independent parts ``N`` (n, d) and the masks ``S`` (pairs, d), in the
         order of :func:`pair_incidence` (what colluders know about their own pairs).
@@ -250,6 +263,8 @@ def pairwise_noise(
     """
     n = check_int(n, "n", low=2)
     d = check_int(d, "d", low=1)
+    _check_params(params)
+    rng = as_generator(rng)
     first, second = np.triu_indices(n, k=1)  # the pair order of pair_incidence
     N = math.sqrt(params.x) * rng.standard_normal((n, d))
     S = math.sqrt(params.y) * rng.standard_normal((len(first), d))
@@ -263,7 +278,9 @@ def pairwise_noise(
     return (Z, N, S) if return_parts else Z
 
 
-def correlated_noise(n: int, d: int, params: NoiseParams, rng: np.random.Generator) -> NDArray[np.float64]:
+def correlated_noise(
+    n: int, d: int, params: NoiseParams, rng: np.random.Generator | int | None
+) -> NDArray[np.float64]:
     """Noise with the same distribution as :func:`pairwise_noise`, in O(n d) work.
 
     The protocol's covariance across users (per coordinate) is
@@ -279,7 +296,8 @@ def correlated_noise(n: int, d: int, params: NoiseParams, rng: np.random.Generat
     """
     n = check_int(n, "n", low=2)
     d = check_int(d, "d", low=1)
-    Z = rng.standard_normal((n, d))
+    _check_params(params)
+    Z = as_generator(rng).standard_normal((n, d))
     mean = Z.mean(axis=0)
     Z -= mean
     Z *= math.sqrt(params.x + n * params.y)
@@ -291,24 +309,53 @@ def correlated_noise(n: int, d: int, params: NoiseParams, rng: np.random.Generat
 def privatize(
     X: ArrayLike,
     params: NoiseParams,
-    rng: np.random.Generator,
+    rng: np.random.Generator | int | None,
     method: Literal["covariance", "pairwise"] = "covariance",
+    *,
+    clip: bool = True,
 ) -> NDArray[np.float64]:
-    """What the users send: ``Y = X + Z`` for their (n, d) vectors ``X``.
+    """What the users send: ``Y = clip(X) + Z`` for their (n, d) vectors ``X``.
 
     Parameters
     ----------
     X : array-like of shape (n, d)
-        The users' (clipped) vectors.
+        The users' vectors, one row per user.
     params : NoiseParams
-    rng : numpy.random.Generator
+        If it records ``n`` (as the design-based constructors do), ``X`` must have ``n`` rows:
+        the same variances for fewer users give a weaker guarantee than the design's.
+    rng : numpy.random.Generator, int or None
+        Source of the noise (an int or None seeds a new Generator).
     method : {"covariance", "pairwise"}, default="covariance"
         O(n d) sampling through the covariance, or the explicit O(n^2 d) protocol.
+    clip : bool, default=True
+        When ``params`` records a sensitivity ``Delta``, scale every row with L2 norm above
+        ``c = Delta / 2`` down to norm ``c`` (the guarantee assumes ``||x_i|| <= c``). With
+        ``clip=False`` such a row raises instead.
+
+    Raises
+    ------
+    ValueError
+        If the row count differs from ``params.n``, or a row is too long and ``clip=False``.
     """
     X = _as_matrix(X, "X")
-    if not isinstance(params, NoiseParams):
-        raise TypeError(f"params must be a NoiseParams, got {type(params).__name__}")
+    _check_params(params)
+    if not isinstance(clip, bool):
+        raise TypeError(f"clip must be a bool, got {type(clip).__name__}")
     n, d = X.shape
+    if params.n is not None and n != params.n:
+        raise ValueError(
+            f"X must have one row per user of the design, params.n = {params.n}, got {n} rows; "
+            "the noise of a design for more users is not private for fewer"
+        )
+    if params.sensitivity is not None:
+        radius = params.sensitivity / 2
+        norms = np.linalg.norm(X, axis=1)
+        if not clip and (norms > radius).any():
+            raise ValueError(
+                f"every row of X must have L2 norm <= sensitivity / 2 = {radius} (or pass clip=True), "
+                f"got a largest norm of {norms.max()}"
+            )
+        X = X * np.minimum(1.0, radius / np.maximum(norms, np.finfo(float).tiny))[:, None]
     if method == "covariance":
         return X + correlated_noise(n, d, params, rng)
     if method == "pairwise":
@@ -345,7 +392,7 @@ def simulate_mse(
     d: int,
     dropped: int,
     rounds: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator | int | None,
     *,
     confidence: float = 0.99,
     method: Literal["covariance", "pairwise"] = "covariance",
@@ -369,6 +416,8 @@ def simulate_mse(
     dropped = check_int(dropped, "dropped", low=0, high=n - 1)
     rounds = check_int(rounds, "rounds", low=1)
     confidence = check_real(confidence, "confidence", low=0.0, high=1.0)
+    _check_params(params)
+    rng = as_generator(rng)
     sampler = {"covariance": correlated_noise, "pairwise": pairwise_noise}.get(method)
     if sampler is None:
         raise ValueError(f"method must be 'covariance' or 'pairwise', got {method!r}")
@@ -381,6 +430,11 @@ def simulate_mse(
     dof = rounds * d
     tail = (1 - confidence) / 2
     return total / dof, total / stats.chi2.ppf(1 - tail, dof), total / stats.chi2.ppf(tail, dof)
+
+
+def _check_params(params: object) -> None:
+    if not isinstance(params, NoiseParams):
+        raise TypeError(f"params must be a NoiseParams, got {type(params).__name__}")
 
 
 def _as_matrix(values: ArrayLike, name: str) -> NDArray[np.float64]:

@@ -76,7 +76,8 @@ def analytic_delta(mu: float, eps: float) -> float:
     b = -mu / 2 - eps / mu
     log_a = special.log_ndtr(a)
     ratio = eps + special.log_ndtr(b) - log_a  # log of the second term over the first, < 0
-    return float(math.exp(log_a) * -math.expm1(ratio))
+    # clamp: for tiny mu both terms round to the same value and the difference can be -0.0
+    return max(0.0, float(math.exp(log_a) * -math.expm1(ratio)))
 
 
 def _bracket_root(fun, lo: float, hi: float) -> tuple[float, float]:
@@ -271,12 +272,21 @@ def _discrete_laplace(t: int, rnd: random.Random) -> int:
         return -value if negative else value
 
 
+MAX_DISCRETE_SIGMA2: int = 2**100
+"""Largest ``sigma2`` for :func:`sample_discrete_gaussian`: samples then stay below ``2**63``
+(the int64 output) with a margin of more than ``10**4`` standard deviations."""
+
+
 def _as_fraction(sigma2: float | Fraction, name: str) -> Fraction:
     if isinstance(sigma2, Fraction):
-        if sigma2 <= 0:
-            raise ValueError(f"{name} must be positive, got {sigma2}")
-        return sigma2
-    return Fraction(check_real(sigma2, name, low=0.0))
+        out = sigma2
+    else:
+        out = Fraction(check_real(sigma2, name, low=0.0))
+    if not 0 < out <= MAX_DISCRETE_SIGMA2:
+        raise ValueError(
+            f"{name} must be in (0, 2**100] so that the samples fit in int64, got {float(sigma2)!r}"
+        )
+    return out
 
 
 def sample_discrete_gaussian(
@@ -295,7 +305,7 @@ def sample_discrete_gaussian(
     Parameters
     ----------
     sigma2 : float or Fraction
-        The scale parameter (> 0). A float is converted to the rational it exactly equals.
+        The scale parameter, in ``(0, 2**100]`` (the int64 output). A float is converted to the rational it exactly equals.
     size : int
         Number of samples (>= 0).
     rng : random.Random, numpy.random.Generator, int or None

@@ -14,6 +14,11 @@ degree :math:`t`, which is why it needs :math:`N \\ge 2t+1` nodes.
 
 Field arithmetic is vectorised over secrets in ``int64``: with :math:`p < 2^{31}` every product
 of two residues is below :math:`2^{62}` and is reduced before the next addition.
+
+.. warning::
+   **Not cryptographically secure.** The coefficients come from a numpy Generator, which is
+   reproducible and predictable: fine for the chapter's experiments, not for hiding real
+   secrets. A deployment must draw them from a cryptographically secure source (``secrets``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from trustlab.privacy._checks import check_int
+from trustlab.privacy._checks import check_float_dtype, check_int
 
 PRIME: int = 2_147_483_647
 """The default field size, the Mersenne prime :math:`2^{31} - 1`."""
@@ -119,7 +124,7 @@ def field_share(
     n_nodes : int
         Number of nodes, at least ``t + 1``.
     rng : numpy.random.Generator
-        Source of the random coefficients.
+        Source of the random coefficients (not cryptographically secure: see the module note).
     prime : int, default=PRIME
         Field size, a prime below :math:`2^{31}`.
     points : array-like of int, optional
@@ -181,6 +186,8 @@ def field_reconstruct(shares: ArrayLike, points: ArrayLike, prime: int = PRIME) 
     shares : array-like of int of shape (n_shares, ...)
         Shares of ``n_shares`` nodes. The result is the secret whenever the sharing polynomial
         has degree below ``n_shares`` (``t + 1`` shares; ``2t + 1`` for a product of two sharings).
+        The function cannot know the degree: with too few shares (``t`` or fewer for a
+        degree-``t`` sharing) it returns a field element unrelated to the secret, without error.
     points : array-like of int of shape (n_shares,)
         The nodes' evaluation points.
     prime : int, default=PRIME
@@ -274,12 +281,19 @@ def real_share(
         Standard deviation of the coefficient of :math:`x^j`, :math:`j = 1, \\dots, t`: one
         value for all, or ``t`` values.
     rng : numpy.random.Generator
-    dtype : numpy.dtype-like, default=numpy.float64
-        Precision of the shares.
+    dtype : numpy.float32 or numpy.float64, default=numpy.float64
+        Precision of the shares (an integer dtype would truncate them and is refused).
 
     Returns
     -------
     ndarray of shape (n_nodes, *secret.shape)
+
+    Raises
+    ------
+    ValueError
+        If a secret is NaN or infinite.
+    TypeError
+        If ``dtype`` is not a float type.
     """
     t = check_int(t, "t", low=1)
     pts = _check_points(points, None)
@@ -289,7 +303,10 @@ def real_share(
     std = np.broadcast_to(np.asarray(coef_std, dtype=np.float64), (t,))
     if not np.all(np.isfinite(std)) or np.any(std < 0):
         raise ValueError(f"coef_std must be finite and >= 0, got {coef_std!r}")
+    dtype = check_float_dtype(dtype)
     s = np.asarray(secret, dtype=np.float64)
+    if not np.all(np.isfinite(s)):
+        raise ValueError("secret must be finite (no NaN or inf)")
     coeffs = rng.standard_normal((t, *s.shape)) * std.reshape((t,) + (1,) * s.ndim)
     powers = pts[:, None] ** np.arange(1, t + 1)
     noise = np.tensordot(powers, coeffs, axes=1)
