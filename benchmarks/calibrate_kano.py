@@ -105,7 +105,7 @@ def g1_run(seed: int, s: dict) -> dict[str, float]:
         desc="KANO",
     )
     kano_seconds = time.perf_counter() - start
-    fno = FNO1d(s["fno_width"], s["fno_modes"], s["fno_layers"], half_width=s["half_width"])
+    fno = FNO1d(s["fno_width"], s["fno_modes"], s["fno_layers"])
     start = time.perf_counter()
     train_operator(fno, a, g, s["fno_steps"], s["fno_lr"], seed=seed, desc="FNO")
     fno_seconds = time.perf_counter() - start

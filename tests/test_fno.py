@@ -68,3 +68,37 @@ def test_bad_input():
         train_operator(FNO1d(4, 2, 1), torch.zeros(4, 8), torch.zeros(4, 6), 1, 0.1)
     with pytest.raises(ValueError, match="decay_fraction"):
         train_operator(FNO1d(4, 2, 1), torch.zeros(4, 8), torch.ones(4, 8), 1, 0.1, decay_fraction=1.5)
+
+
+@pytest.mark.parametrize(
+    ("a", "error", "match"),
+    [
+        (torch.randn(2, 16, dtype=torch.float64), TypeError, "a must have dtype torch.float32"),
+        (torch.ones(2, 16, dtype=torch.int64), TypeError, "a must have dtype torch.float32"),
+        (torch.randn(2, 16, dtype=torch.complex64), TypeError, "a must have dtype torch.float32"),
+        (torch.randn(0, 16), ValueError, "a must not be empty"),
+        (torch.full((2, 16), float("nan")), ValueError, "a must be finite"),
+        (torch.randn(2, 1, 16), ValueError, "a must have 2 dimensions"),
+    ],
+)
+def test_fno_rejects_bad_inputs_naming_them(a, error, match):
+    with pytest.raises(error, match=match):
+        FNO1d(width=4, modes=2, layers=1)(a)
+
+
+def test_fno_follows_its_own_dtype():
+    model = FNO1d(width=4, modes=2, layers=1).double()
+    assert model(torch.randn(2, 16, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_spectral_conv_and_training_reject_bad_arguments():
+    with pytest.raises(TypeError, match="v must be a real floating-point tensor"):
+        SpectralConv1d(1, 1, 2)(torch.ones(1, 1, 8, dtype=torch.int64))
+    with pytest.raises(ValueError, match="modes"):
+        FNO1d(modes=-1)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        train_operator("fno", torch.zeros(4, 8), torch.ones(4, 8), 1, 0.1)
+    with pytest.raises(ValueError, match="targets must have no all-zero row"):
+        train_operator(FNO1d(4, 2, 1), torch.ones(4, 8), torch.zeros(4, 8), 1, 0.1)
+    with pytest.raises(TypeError, match="seed"):
+        train_operator(FNO1d(4, 2, 1), torch.ones(4, 8), torch.ones(4, 8), 1, 0.1, seed="0")

@@ -168,3 +168,60 @@ def test_bad_input():
         QKANO(X, 0.1, KANLayer(2, 1))(torch.zeros(2, 16, dtype=torch.complex64))
     with pytest.raises(ValueError, match="dT"):
         QKANO(X, -0.1, KANLayer(2, 1))
+
+
+def test_kano_rejects_bad_inputs_naming_them():
+    model = make_kano(X, 4)
+    for a, error, match in (
+        (torch.randn(2, 32, dtype=torch.float64), TypeError, "a must have dtype torch.float32"),
+        (torch.ones(2, 32, dtype=torch.int64), TypeError, "a must have dtype torch.float32"),
+        (torch.randn(0, 32), ValueError, "a must not be empty"),
+        (torch.full((2, 32), float("nan")), ValueError, "a must be finite"),
+        (torch.randn(2, 16), ValueError, "a must have last dimension 32"),
+    ):
+        with pytest.raises(error, match=match):
+            model(a)
+
+
+def test_kano_constructors_reject_bad_grids_and_networks():
+    shifted = np.linspace(0.0, 1.0, 32, endpoint=False)  # not a grid of [-L, L): x / L would be NaN
+    with pytest.raises(ValueError, match="uniform grid"):
+        make_kano(shifted, 4)
+    with pytest.raises(ValueError, match="uniform grid"):
+        QKANO(shifted, 0.1, KANLayer(2, 1))
+    with pytest.raises(ValueError, match="uniform grid"):
+        make_kano(X**3, 4)
+    with pytest.raises(ValueError, match="modes"):
+        make_kano(X, -1)
+    with pytest.raises(TypeError, match="symbol_widths"):
+        make_kano(X, 4, symbol_widths=5)
+    with pytest.raises(ValueError, match="symbol must map"):
+        KANOLayer(X, 4, KANLayer(2, 3), KANLayer(2, 1))
+    with pytest.raises(ValueError, match="activation must map"):
+        KANOLayer(X, 4, KANLayer(2, 1), KANLayer(2, 3))
+    with pytest.raises(ValueError, match="symbol must map"):
+        QKANO(X, 0.1, KANLayer(2, 2))
+    with pytest.raises(ValueError, match="init_scale"):
+        KANLayer(2, 1, init_scale=float("nan"))
+    with pytest.raises(ValueError, match="grid_range"):
+        KANLayer(2, 1, grid_range=(0.0, float("inf")))
+    with pytest.raises(TypeError, match="grid_range"):
+        KANLayer(2, 1, grid_range=(0.0, 1.0, 2.0))
+    with pytest.raises(TypeError, match="u must have dtype"):
+        KANLayer(2, 1)(torch.zeros(3, 2, dtype=torch.float64))
+    with pytest.raises(TypeError, match="i must be an integer"):
+        KANLayer(2, 1).edge(0.5, 0, torch.zeros(3))
+    with pytest.raises(TypeError, match="terms"):
+        fit_symbol(np.zeros((32, 4)), X, np.arange(4.0), {"x": 2})
+
+
+def test_kn_quantize_rejects_bad_grids_and_symbols():
+    a = torch.randn(2, 32, dtype=torch.float64)
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        kn_quantize(_random_symbol(32, 4), a, X)
+    with pytest.raises(ValueError, match="x must have last dimension 32"):
+        kn_quantize(_random_symbol(32, 4), a, XT[:16])
+    with pytest.raises(TypeError, match="x must be a real floating tensor of a's precision"):
+        kn_quantize(_random_symbol(32, 4), a.float(), XT)
+    with pytest.raises(ValueError, match="P must be finite"):
+        kn_quantize(torch.full((32, 4), float("nan"), dtype=torch.complex128), a, XT)

@@ -87,3 +87,8 @@ def test_bad_input():
         relative_l2(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError, match="finite"):
         apply_operator("G1", np.full(128, np.nan), X)
+
+
+def test_relative_l2_rejects_an_all_zero_truth():
+    with pytest.raises(ValueError, match="true must have no all-zero function"):
+        relative_l2(np.ones((2, 3)), np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))

@@ -58,7 +58,7 @@ def test_paper_one_training_step_per_operator(paper_cfg, name):
         symbol_scale=cfg["kano_symbol_scale"],
         activation_range=3.0,
     )
-    fno = FNO1d(cfg["fno_width"], cfg["fno_modes"], cfg["fno_layers"], half_width=cfg["half_width"])
+    fno = FNO1d(cfg["fno_width"], cfg["fno_modes"], cfg["fno_layers"])
     for model, lr in ((kano, cfg["kano_lr"]), (fno, cfg["fno_lr"])):
         history = train_operator(model, a, g, 1, lr, batch_size=8)
         assert len(history) == 1 and np.isfinite(history[0])

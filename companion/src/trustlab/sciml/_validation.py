@@ -8,20 +8,21 @@ import numpy as np
 import torch
 
 
-def positive_int(value: object, name: str) -> int:
-    """Return ``value`` as an ``int`` if it is a positive integer, else raise.
+def positive_int(value: object, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` if it is an integer of at least ``minimum``, else raise.
 
     Raises
     ------
     TypeError
         If ``value`` is not an integer (booleans are rejected).
     ValueError
-        If ``value`` is smaller than 1.
+        If ``value`` is smaller than ``minimum``.
     """
+    kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
     return int(value)
 
 
@@ -34,18 +35,29 @@ def positive_float(value: object, name: str) -> float:
     return float(value)
 
 
-def tensor(value: object, name: str, ndim: int | tuple[int, ...], last: int | None = None) -> torch.Tensor:
-    """Check that ``value`` is a finite torch tensor with ``ndim`` dimensions (and last size ``last``).
+def tensor(
+    value: object,
+    name: str,
+    ndim: int | tuple[int, ...],
+    last: int | None = None,
+    dtype: torch.dtype | None = None,
+) -> torch.Tensor:
+    """Check that ``value`` is a finite, non-empty torch tensor with ``ndim`` dimensions.
+
+    Optionally also its last size (``last``) and its ``dtype`` (that of the module's
+    parameters, so a float64 or integer input fails here, not deep inside a matrix product).
 
     Raises
     ------
     TypeError
-        If ``value`` is not a ``torch.Tensor``.
+        If ``value`` is not a ``torch.Tensor`` or has another ``dtype``.
     ValueError
-        If its number of dimensions or last size differ, or it holds NaN/inf.
+        If its number of dimensions or last size differ, it is empty, or it holds NaN/inf.
     """
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if dtype is not None and value.dtype != dtype:
+        raise TypeError(f"{name} must have dtype {dtype} (the model's), got {value.dtype}")
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if value.ndim not in allowed:
         raise ValueError(
@@ -53,6 +65,8 @@ def tensor(value: object, name: str, ndim: int | tuple[int, ...], last: int | No
         )
     if last is not None and value.shape[-1] != last:
         raise ValueError(f"{name} must have last dimension {last}, got shape {tuple(value.shape)}")
+    if value.numel() == 0:
+        raise ValueError(f"{name} must not be empty, got shape {tuple(value.shape)}")
     if not torch.isfinite(value).all():
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return value
@@ -69,3 +83,25 @@ def array(value: object, name: str, ndim: int | tuple[int, ...]) -> np.ndarray:
     if not np.issubdtype(arr.dtype, np.number) or not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be a finite numeric array")
     return arr
+
+
+def periodic_grid(value: object, name: str = "x") -> np.ndarray:
+    """Return ``value`` as the uniform periodic grid ``x_n = -L + 2L n / N`` of ``[-L, L)``, else raise.
+
+    The symbol networks of KANO see ``x / L`` with ``L = -x_0``, and the wavenumbers assume a
+    uniform spacing: any other grid would silently give wrong (or NaN) symbols.
+    """
+    x = array(value, name, 1)
+    if x.size < 2:
+        raise ValueError(f"{name} must hold at least 2 points, got {x.size}")
+    h = x[1] - x[0]
+    half_width = -x[0]
+    if not (h > 0 and half_width > 0) or not np.allclose(
+        x, -half_width + h * np.arange(x.size), rtol=0, atol=1e-6 * half_width
+    ):
+        raise ValueError(
+            f"{name} must be a uniform grid of [-L, L) (make_grid), got x[0]={float(x[0])}, x[1]={float(x[1])}"
+        )
+    if not np.isclose(x[-1] + h, half_width, rtol=1e-6):
+        raise ValueError(f"{name} must end one step before L = {float(half_width)}, got x[-1]={float(x[-1])}")
+    return x

@@ -49,6 +49,8 @@ class SpectralConv1d(nn.Module):
     def forward(self, v: torch.Tensor) -> torch.Tensor:
         """Apply to ``v`` of shape ``(batch, in_channels, N)`` with ``N >= 2 (modes - 1) + 1``."""
         tensor(v, "v", 3)
+        if not v.is_floating_point():
+            raise TypeError(f"v must be a real floating-point tensor, got {v.dtype}")
         if v.shape[1] != self.in_channels:
             raise ValueError(f"v must have {self.in_channels} channels, got shape {tuple(v.shape)}")
         n = v.shape[-1]
@@ -85,8 +87,11 @@ class FNO1d(nn.Module):
         Number of FNO layers (eq. ``kano-fno``); the last has no activation.
     projection : int, default=128
         Hidden width of the two-layer projection ``Q``.
-    half_width : float, default=8.0
-        ``L`` of the grid ``[-L, L)``; the coordinate channel is ``x / L``.
+
+    Notes
+    -----
+    The coordinate channel is ``x / L = -1 + 2n / N`` on the grid ``[-L, L)``: it does not
+    depend on ``L``, so the model needs no grid argument.
 
     Examples
     --------
@@ -101,25 +106,23 @@ class FNO1d(nn.Module):
         modes: int = 16,
         layers: int = 4,
         projection: int = 128,
-        half_width: float = 8.0,
     ) -> None:
         super().__init__()
         self.width = positive_int(width, "width")
         self.modes = positive_int(modes, "modes")
         self.n_layers = positive_int(layers, "layers")
-        self.half_width = float(half_width)
         self.lift = nn.Linear(2, self.width)
         self.spectral = nn.ModuleList(
-            SpectralConv1d(self.width, self.width, self.modes) for _ in range(layers)
+            SpectralConv1d(self.width, self.width, self.modes) for _ in range(self.n_layers)
         )
-        self.pointwise = nn.ModuleList(nn.Conv1d(self.width, self.width, 1) for _ in range(layers))
+        self.pointwise = nn.ModuleList(nn.Conv1d(self.width, self.width, 1) for _ in range(self.n_layers))
         self.project = nn.Sequential(
             nn.Linear(self.width, positive_int(projection, "projection")), nn.GELU(), nn.Linear(projection, 1)
         )
 
     def forward(self, a: torch.Tensor) -> torch.Tensor:
         """Map input functions ``a`` of shape ``(batch, N)`` on ``[-L, L)`` to ``(batch, N)``."""
-        tensor(a, "a", 2)
+        tensor(a, "a", 2, dtype=self.lift.weight.dtype)
         n = a.shape[-1]
         x = (-1.0 + 2.0 * torch.arange(n, dtype=a.dtype, device=a.device) / n).expand_as(a)
         v = self.lift(torch.stack([a, x], dim=-1)).transpose(1, 2)

@@ -13,6 +13,8 @@ larger than those it was trained on.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -88,9 +90,16 @@ class KANLayer(nn.Module):
         self.d_out = positive_int(d_out, "d_out")
         self.grid = positive_int(grid, "grid")
         self.k = positive_int(k, "k")
-        lo, hi = (float(v) for v in grid_range)
-        if not hi > lo:
-            raise ValueError(f"grid_range must be increasing, got {grid_range!r}")
+        try:
+            lo, hi = (float(v) for v in grid_range)
+        except (TypeError, ValueError):
+            raise TypeError(f"grid_range must be a pair of numbers (lo, hi), got {grid_range!r}") from None
+        if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+            raise ValueError(f"grid_range must be finite and increasing, got {grid_range!r}")
+        if isinstance(init_scale, bool) or not isinstance(init_scale, (int, float)):
+            raise TypeError(f"init_scale must be a number, got {type(init_scale).__name__} {init_scale!r}")
+        if not (math.isfinite(init_scale) and init_scale >= 0):
+            raise ValueError(f"init_scale must be finite and >= 0, got {init_scale!r}")
         self.grid_range = (lo, hi)
         self.coef = nn.Parameter(init_scale * torch.randn(self.d_out, self.d_in, self.grid + self.k))
         self.weight = nn.Parameter(init_scale * torch.randn(self.d_out, self.d_in))
@@ -98,14 +107,15 @@ class KANLayer(nn.Module):
 
     def forward(self, u: torch.Tensor) -> torch.Tensor:
         """Apply the layer to ``u`` of shape ``(..., d_in)``; returns ``(..., d_out)``."""
-        tensor(u, "u", tuple(range(1, 8)), last=self.d_in)
+        tensor(u, "u", tuple(range(1, 8)), last=self.d_in, dtype=self.coef.dtype)
         basis = bspline_basis(u, self.grid, self.k, self.grid_range)
         spline = torch.einsum("...ig,oig->...o", basis, self.coef)
         return spline + u @ self.weight.T + self.bias
 
     def edge(self, i: int, j: int, u: torch.Tensor) -> torch.Tensor:
         """Return the edge function ``phi_{j,i}(u)`` from input ``i`` to output ``j`` (no bias)."""
-        if not (0 <= i < self.d_in and 0 <= j < self.d_out):
+        i, j = positive_int(i, "i", minimum=0), positive_int(j, "j", minimum=0)
+        if not (i < self.d_in and j < self.d_out):
             raise ValueError(f"edge ({i}, {j}) out of range for a {self.d_in}->{self.d_out} layer")
         basis = bspline_basis(u, self.grid, self.k, self.grid_range)
         return basis @ self.coef[j, i] + self.weight[j, i] * u
@@ -116,6 +126,8 @@ def kan(widths: list[int] | tuple[int, ...], **kwargs: object) -> nn.Module:
 
     Keyword arguments go to every :class:`KANLayer`. One layer is returned as itself.
     """
+    if not isinstance(widths, (list, tuple)):
+        raise TypeError(f"widths must be a list or tuple of ints, got {type(widths).__name__} {widths!r}")
     if len(widths) < 2:
         raise ValueError(f"widths must list at least an input and an output width, got {widths!r}")
     layers = [KANLayer(a, b, **kwargs) for a, b in zip(widths[:-1], widths[1:], strict=False)]

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from trustlab.sciml._validation import array, positive_float, positive_int, tensor
+from trustlab.sciml._validation import array, periodic_grid, positive_float, positive_int, tensor
 from trustlab.sciml.kan import KANLayer, kan
 from trustlab.sciml.operators import wavenumbers
 
@@ -41,14 +41,18 @@ def _contract(kernel: torch.Tensor, a: torch.Tensor, real: bool) -> torch.Tensor
     return (torch.fft.fft(a, dim=-1) / n) @ kernel.T
 
 
-def _check_symbol(P: torch.Tensor, a: torch.Tensor, real: bool) -> None:
+def _check_symbol(P: torch.Tensor, a: torch.Tensor, x: torch.Tensor, real: bool) -> None:
     tensor(a, "a", 2)
-    if not isinstance(P, torch.Tensor) or P.ndim != 2 or P.shape[0] != a.shape[-1]:
+    n = a.shape[-1]
+    tensor(x, "x", 1, last=n)
+    if not x.is_floating_point() or (a.is_floating_point() and a.dtype != x.dtype):
+        raise TypeError(f"x must be a real floating tensor of a's precision, got {x.dtype} and a {a.dtype}")
+    if not isinstance(P, torch.Tensor) or P.ndim != 2 or P.shape[0] != n:
         raise ValueError(
-            f"P must be a tensor of shape (N, modes) with N = {a.shape[-1]}, got "
+            f"P must be a tensor of shape (N, modes) with N = {n}, got "
             f"{tuple(P.shape) if isinstance(P, torch.Tensor) else type(P).__name__}"
         )
-    n = a.shape[-1]
+    tensor(P, "P", 2)
     if real and P.shape[1] > n // 2:
         raise ValueError(f"real inputs allow at most N // 2 = {n // 2} modes, got {P.shape[1]}")
     if not real and P.shape[1] != n:
@@ -83,7 +87,7 @@ def kn_quantize(P: torch.Tensor, a: torch.Tensor, x: torch.Tensor, real: bool = 
     Cost ``O(B N log N + B N m)``: an FFT and one ``(N x m)`` contraction per function, against
     ``O(B N^2 m)`` for the dense double sum (:func:`kn_quantize_naive`).
     """
-    _check_symbol(P, a, real)
+    _check_symbol(P, a, x, real)
     xi = torch.as_tensor(wavenumbers(x.detach().cpu().numpy(), real=real)[: P.shape[1]], dtype=x.dtype)
     phases = _phases(x, xi.to(x.device))
     return _contract(phases * P.to(phases.dtype), a, real)
@@ -96,7 +100,7 @@ def kn_quantize_naive(P: torch.Tensor, a: torch.Tensor, x: torch.Tensor, real: b
     inputs, ``N`` for complex ones): the naive evaluation, slow, for tests and benchmarks. Same
     arguments as :func:`kn_quantize`.
     """
-    _check_symbol(P, a, real)
+    _check_symbol(P, a, x, real)
     n, m = a.shape[-1], P.shape[1]
     xi = torch.as_tensor(wavenumbers(x.detach().cpu().numpy(), real=real)[:m], dtype=x.dtype)
     Pc = P.to(torch.complex128 if x.dtype == torch.float64 else torch.complex64)
@@ -137,7 +141,7 @@ class KANOLayer(nn.Module):
         symbol_scale: float = 1.0,
     ) -> None:
         super().__init__()
-        x = array(x, "x", 1)
+        x = periodic_grid(x)
         self.modes = positive_int(modes, "modes")
         if self.modes > x.size // 2:
             raise ValueError(f"modes must be at most N // 2 = {x.size // 2}, got {modes}")
@@ -153,23 +157,38 @@ class KANOLayer(nn.Module):
         self.register_buffer("phases", _phases(torch.as_tensor(x), torch.as_tensor(xi)).to(torch.complex64))
         X, K = np.meshgrid(x / self.half_width, xi / max(xi[-1], 1e-12), indexing="ij")
         self.register_buffer("symbol_inputs", torch.as_tensor(np.stack([X, K], -1), dtype=torch.float32))
+        with torch.no_grad():  # fail here, not at the first forward, on networks of the wrong shape
+            self.symbol()
+            self._activate(torch.zeros(1, x.size), torch.zeros(1, x.size))
 
     def symbol(self) -> torch.Tensor:
         """The learned symbol ``p(x_n, xi_k)`` on the grid, shape ``(N, modes)``, complex."""
         out = self.symbol_net(self.symbol_inputs) * self.symbol_scale
+        if out.shape != (*self.symbol_inputs.shape[:2], 1) and out.shape != (
+            *self.symbol_inputs.shape[:2],
+            2,
+        ):
+            raise ValueError(
+                f"symbol must map (..., 2) to (..., 1) or (..., 2), got output shape {tuple(out.shape)}"
+            )
         if out.shape[-1] == 1:
             return torch.complex(out[..., 0], torch.zeros_like(out[..., 0]))
         return torch.complex(out[..., 0], out[..., 1])
 
     def apply_symbol(self, a: torch.Tensor) -> torch.Tensor:
         """``Op_m(p) a`` for real ``a`` of shape ``(batch, N)``."""
-        tensor(a, "a", 2, last=self.x.numel())
+        tensor(a, "a", 2, last=self.x.numel(), dtype=self.x.dtype)
         return _contract(self.phases * self.symbol(), a, real=True)
+
+    def _activate(self, u: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+        out = self.activation(torch.stack([u, a], dim=-1))
+        if out.shape != (*a.shape, 1):
+            raise ValueError(f"activation must map (..., 2) to (..., 1), got output shape {tuple(out.shape)}")
+        return out[..., 0]
 
     def forward(self, a: torch.Tensor) -> torch.Tensor:
         """Apply the layer to real ``a`` of shape ``(batch, N)``."""
-        u = self.apply_symbol(a)
-        return self.activation(torch.stack([u, a], dim=-1))[..., 0]
+        return self._activate(self.apply_symbol(a), a)
 
 
 class KANO(nn.Module):
@@ -204,6 +223,8 @@ def make_kano(
     A last symbol width of 2 makes the symbol complex.
     """
     positive_float(activation_range, "activation_range")
+    if not isinstance(symbol_widths, (list, tuple)) or len(symbol_widths) < 2:
+        raise TypeError(f"symbol_widths must be a tuple of at least two ints, got {symbol_widths!r}")
     if symbol_widths[0] != 2 or symbol_widths[-1] not in (1, 2):
         raise ValueError(f"symbol_widths must start with 2 and end with 1 or 2, got {symbol_widths!r}")
     layers = []
@@ -274,6 +295,11 @@ def fit_symbol(
         raise ValueError(f"P must have shape ({x.size}, {xi.size}), got {P.shape}")
     if not terms:
         raise ValueError("terms must name at least one monomial")
+    for name, powers in terms.items():
+        if not (isinstance(powers, tuple) and len(powers) == 2):
+            raise TypeError(f"terms must map names to (i, j) exponent pairs, got {name!r}: {powers!r}")
+        for power in powers:
+            positive_int(power, f"the exponents of term {name!r}", minimum=0)
     w = np.ones(P.shape) if weights is None else array(weights, "weights", 2)
     if w.shape != P.shape or np.any(w < 0):
         raise ValueError(f"weights must be non-negative with shape {P.shape}")
@@ -306,7 +332,7 @@ class QKANO(nn.Module):
 
     def __init__(self, x: np.ndarray, dT: float, symbol: nn.Module, symbol_scale: float = 1.0) -> None:
         super().__init__()
-        x = array(x, "x", 1)
+        x = periodic_grid(x)
         if not isinstance(symbol, nn.Module):
             raise TypeError(f"symbol must be a torch.nn.Module, got {type(symbol).__name__}")
         self.symbol_net = symbol
@@ -319,10 +345,15 @@ class QKANO(nn.Module):
         self.register_buffer("phases", _phases(torch.as_tensor(x), torch.as_tensor(xi)).to(torch.complex64))
         X, K = np.meshgrid(x / self.half_width, xi / np.abs(xi).max(), indexing="ij")
         self.register_buffer("symbol_inputs", torch.as_tensor(np.stack([X, K], -1), dtype=torch.float32))
+        with torch.no_grad():  # fail here on a symbol network of the wrong shape
+            self.symbol()
 
     def symbol(self) -> torch.Tensor:
         """The learned Hamiltonian symbol ``phi(x_n, xi_k)``, shape ``(N, N)``, ``fft`` order in ``k``."""
-        return self.symbol_net(self.symbol_inputs)[..., 0] * self.symbol_scale
+        out = self.symbol_net(self.symbol_inputs)
+        if out.shape != (*self.symbol_inputs.shape[:2], 1):
+            raise ValueError(f"symbol must map (..., 2) to (..., 1), got output shape {tuple(out.shape)}")
+        return out[..., 0] * self.symbol_scale
 
     def _kernel(self) -> torch.Tensor:
         return self.phases * torch.polar(torch.ones_like(self.symbol()), -self.dT * self.symbol())

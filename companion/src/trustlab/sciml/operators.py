@@ -131,4 +131,7 @@ def relative_l2(pred: np.ndarray, true: np.ndarray) -> float:
     pred, true = np.asarray(pred, dtype=float), np.asarray(true, dtype=float)
     if pred.shape != true.shape:
         raise ValueError(f"pred and true must have the same shape, got {pred.shape} and {true.shape}")
-    return float(np.mean(np.linalg.norm(pred - true, axis=-1) / np.linalg.norm(true, axis=-1)))
+    norms = np.linalg.norm(true, axis=-1)
+    if np.any(norms == 0):
+        raise ValueError("true must have no all-zero function (its norm divides the error)")
+    return float(np.mean(np.linalg.norm(pred - true, axis=-1) / norms))

@@ -59,13 +59,18 @@ def train_operator(
     list of float
         The mini-batch loss at every step.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     tensor(inputs, "inputs", 2)
     tensor(targets, "targets", 2)
     if inputs.shape != targets.shape:
         raise ValueError(
             f"inputs and targets must have the same shape, got {tuple(inputs.shape)} and {tuple(targets.shape)}"
         )
+    if not bool((targets != 0).any(dim=-1).all()):
+        raise ValueError("targets must have no all-zero row (the loss divides by ||target||^2)")
     steps, batch_size = positive_int(steps, "steps"), positive_int(batch_size, "batch_size")
+    seed = positive_int(seed, "seed", minimum=0)
     optimiser = torch.optim.Adam(model.parameters(), lr=positive_float(lr, "lr"))
     if (
         isinstance(decay_fraction, bool)
@@ -119,6 +124,8 @@ def train_qkano(
     list of float
         The loss (:func:`pmf_loss`) at every step.
     """
+    if not isinstance(model, QKANO):
+        raise TypeError(f"model must be a QKANO, got {type(model).__name__}")
     if (
         not isinstance(states, torch.Tensor)
         or not states.is_complex()
