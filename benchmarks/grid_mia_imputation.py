@@ -1,7 +1,7 @@
 """The full grid of the fair-trees chapter: three imputers (mean, k-NN, iterative) x three
 group-dependent mechanisms (MCAR, MAR, MNAR) x both real data sets, each with a depth-3 tree,
-the tree inside ExponentiatedGradient (eps 0.01 and 0.05), scikit-learn's NaN tree and the fair
-MIA tree (lam 0, 0.2, 0.5, 1). Adult: 6,000 training / 6,000 test rows, injected deletions of
+the tree inside ExponentiatedGradient (eps 0.01 and 0.05) and post-processed by
+ThresholdOptimizer, scikit-learn's NaN tree and the fair MIA tree (lam 0, 0.2, 0.5, 1). Adult: 6,000 training / 6,000 test rows, injected deletions of
 ``hours_per_week`` (30 %) and the household answers (marital status and relationship, 40 %), men
 only, the paper's rates, on top of its own missing entries, FPR gap; COMPAS:
 the paper's rates, 70/30 split, FNR gap. Seed 0.

@@ -132,6 +132,8 @@ def test_comparison_runs_every_model_and_never_imputes_for_mia():
         "mean + expgrad",
         "knn + tree",
         "knn + expgrad",
+        "mean + threshold",
+        "knn + threshold",
         "sklearn NaN tree",
         "fair MIA tree",
     }

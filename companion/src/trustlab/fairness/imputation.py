@@ -42,6 +42,12 @@ _MOMENTS = {
     "acc": "ErrorRateParity",
     "eqodds": "EqualizedOdds",
 }
+# fairlearn's post-processing constraint for each gap (none for the error-rate gap)
+_POSTPROCESS = {
+    "fpr": "false_positive_rate_parity",
+    "fnr": "false_negative_rate_parity",
+    "eqodds": "equalized_odds",
+}
 
 
 def make_imputer(kind: str, random_state: int | None = 0) -> TransformerMixin:
@@ -70,18 +76,22 @@ def imputation_tradeoff(
     max_depth: int = 3,
     random_state: int = 0,
 ) -> pd.DataFrame:
-    """Impute, then a depth-``max_depth`` tree alone and inside ``ExponentiatedGradient``.
+    """Impute, then a depth-``max_depth`` tree alone, inside ``ExponentiatedGradient`` and
+    post-processed by ``ThresholdOptimizer``.
 
     The imputer is fitted on the training features and applied to both sets. Rows:
-    ``method = "<imputer> + tree"`` (``param`` NaN) and ``"<imputer> + expgrad"`` for each
+    ``method = "<imputer> + tree"`` (``param`` NaN), ``"<imputer> + expgrad"`` for each
     constraint bound ``eps`` on the gap ``fairness`` (fairlearn's moment: FPR parity,
-    TPR parity, error-rate parity or equalized odds). ExponentiatedGradient returns a
-    randomised classifier, scored by its exact expected rates.
+    TPR parity, error-rate parity or equalized odds) and, except for ``"acc"``,
+    ``"<imputer> + threshold"``: the tree post-processed to equal group FPR, FNR or both
+    (Hardt et al., 2016; it needs the group at prediction time). Both fair methods return
+    randomised classifiers, scored by their exact expected rates.
     """
     if fairness not in _MOMENTS:
         raise ValueError(f"fairness must be one of {tuple(_MOMENTS)}, got {fairness!r}")
     try:
         from fairlearn import reductions
+        from fairlearn.postprocessing import ThresholdOptimizer
     except ImportError as err:  # pragma: no cover - depends on the installed extras
         raise ImportError("imputation_tradeoff needs fairlearn: pip install 'trustlab[book]'") from err
     start = time.perf_counter()
@@ -107,6 +117,15 @@ def imputation_tradeoff(
         p = model._pmf_predict(X_te)[:, 1]
         rows.append(
             _row(f"{imputer} + expgrad", float(e), test.y, p, test.s, t_imp + time.perf_counter() - start)
+        )
+    if fairness in _POSTPROCESS:
+        start = time.perf_counter()
+        post = ThresholdOptimizer(
+            estimator=tree, constraints=_POSTPROCESS[fairness], prefit=True, predict_method="predict_proba"
+        ).fit(X_tr, train.y, sensitive_features=train.s)
+        p = post._pmf_predict(X_te, sensitive_features=test.s)[:, 1]
+        rows.append(
+            _row(f"{imputer} + threshold", None, test.y, p, test.s, t_imp + time.perf_counter() - start)
         )
     return pd.DataFrame(rows)
 
