@@ -84,6 +84,7 @@ def _worker_main(rank: int, world: int, port: int, timeout_s: float) -> None:
             world_size=world,
             timeout=dt.timedelta(seconds=timeout_s),
         )
+        dist.barrier()  # every pair of ranks connected before the first job
         while True:
             header = torch.zeros(_HEADER, dtype=torch.float64)
             dist.recv(header, src=0)
@@ -151,12 +152,16 @@ class GlooCluster:
     n_workers : int
         Number of worker processes ``N`` (keep it small on a small machine).
     timeout : float
-        Seconds every wait may take (process-group set-up, each job, teardown).
+        Seconds every wait of the master may take (process-group set-up, each job, teardown).
+    idle_timeout : float
+        Seconds a worker waits for its next job before it gives up and exits (so that workers
+        of a master that died do not linger; the master kills its workers on leaving anyway).
     """
 
-    def __init__(self, n_workers: int, timeout: float = 30.0) -> None:
+    def __init__(self, n_workers: int, timeout: float = 30.0, idle_timeout: float = 600.0) -> None:
         self.n_workers = check_int(n_workers, "n_workers", low=1, high=64)
         self.timeout = check_real(timeout, "timeout", low=0.0)
+        self.idle_timeout = check_real(idle_timeout, "idle_timeout", low=0.0)
         self._procs: list[mp.process.BaseProcess] = []
         self._broken: set[int] = set()
         self._open = False
@@ -179,7 +184,7 @@ class GlooCluster:
         port, world = free_port(), self.n_workers + 1
         ctx = mp.get_context("fork")
         self._procs = [
-            ctx.Process(target=_worker_main, args=(r, world, port, self.timeout), daemon=True)
+            ctx.Process(target=_worker_main, args=(r, world, port, self.idle_timeout), daemon=True)
             for r in range(1, world)
         ]
         for proc in self._procs:
@@ -192,8 +197,11 @@ class GlooCluster:
                 world_size=world,
                 timeout=dt.timedelta(seconds=self.timeout),
             )
+            dist.barrier()  # the workers' mesh is complete too: a worker killed now is a clean crash
         except Exception as err:
             self._kill_all()
+            if dist.is_initialized():
+                dist.destroy_process_group()
             raise RuntimeError(f"the gloo process group did not form within {self.timeout} s: {err}") from err
         self._open = True
 
