@@ -49,7 +49,8 @@ def test_paper_one_monte_carlo_point(paper_cfg):
     assert mse == pytest.approx(float(lmse_bound(scheme.snr_p())), rel=0.05)
 
 
-@pytest.mark.filterwarnings("ignore:h\\*\\*t = .* machine epsilon:RuntimeWarning")  # the map goes there on purpose
+# the precision map goes below the working precision on purpose
+@pytest.mark.filterwarnings("ignore:h\\*\\*t = .* machine epsilon:RuntimeWarning")
 def test_paper_precision_grid_runs(paper_cfg):
     rng = np.random.default_rng(1)
     h = min(paper_cfg["precision_h"])
