@@ -83,6 +83,11 @@ class NoiseSchedule:
         """The DDIM time grid, descending, with ``diffusers``' "leading" spacing.
 
         ``t_i = (n - 1 - i) * (T // n)`` for ``i = 0..n-1``.
+
+        Examples
+        --------
+        >>> NoiseSchedule.linear(200).timesteps(4).tolist()
+        [150, 100, 50, 0]
         """
         n = positive_int(n_sample_steps, "n_sample_steps")
         if n > self.n_steps:
@@ -254,6 +259,12 @@ def cfg_combine(eps_cond: torch.Tensor, eps_uncond: torch.Tensor, w: float | tor
     """Classifier-free guidance, eq. ``cfg``: :math:`\\varepsilon_\\varnothing + w(\\varepsilon_c - \\varepsilon_\\varnothing)`.
 
     ``w = 1`` returns ``eps_cond`` exactly; ``w = 0`` the unconditional prediction.
+
+    Examples
+    --------
+    >>> import torch
+    >>> cfg_combine(torch.tensor([1.0]), torch.tensor([0.0]), 3.0)
+    tensor([3.])
     """
     if eps_cond.shape != eps_uncond.shape:
         raise ValueError(

@@ -36,6 +36,13 @@ def gaussian_cfg_target(
     ------
     ValueError
         If the precision ``w / var_c + (1 - w) / var_u`` is not positive (no normalisable target).
+
+    Examples
+    --------
+    >>> gaussian_cfg_target(1.0, 0.5, 0.0, 1.0, 1.0)
+    (1.0, 0.5)
+    >>> gaussian_cfg_target(1.0, 0.5, 0.0, 1.0, 3.0)
+    (1.5, 0.25)
     """
     mu_c, mu_u, w = _real(mu_c, "mu_c"), _real(mu_u, "mu_u"), _real(w, "w")
     var_c, var_u = _positive(var_c, "var_c"), _positive(var_u, "var_u")
@@ -100,6 +107,11 @@ def critical_cfg(h2: float, r: float) -> float:
     """The scale :math:`w^* = r / (r - (1 - h^2))` at which ``g(w*) h2 = 1`` (eq. ``critical``).
 
     Below it the trait's deviation from the base shrinks each generation, above it grows.
+
+    Examples
+    --------
+    >>> round(critical_cfg(0.8, 0.488), 3)
+    1.694
 
     Raises
     ------
