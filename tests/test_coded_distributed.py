@@ -116,3 +116,12 @@ def test_cluster_arguments():
         GlooCluster(2, timeout=-1)
     with pytest.raises(RuntimeError, match="not running"):
         GlooCluster(2).multiply(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)), k=1)
+
+
+def test_kill_after_close_is_refused():
+    c = GlooCluster(2, timeout=10)
+    with c:
+        pids = c.pids
+    with pytest.raises(RuntimeError, match="not running"):
+        c.kill(0)
+    assert running(pids) == []

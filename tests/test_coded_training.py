@@ -7,7 +7,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from trustlab.coded import evaluate, evaluation_points, split_blocks
+from trustlab.coded import UndecodableError, evaluate, evaluation_points, split_blocks
 from trustlab.coded.training import CodedLinear, Counters, SoftErrors, UncodedLinear, train_mlp
 
 RNG = np.random.default_rng(0)
@@ -81,3 +81,21 @@ def test_bad_input(digits):
         CodedLinear(np.zeros((4, 4)), 2, 2, 6)
     with pytest.raises(ValueError, match="does not split"):
         CodedLinear(np.zeros((5, 4)), 2, 2, 12)
+
+
+def test_bad_data(digits):
+    X_tr, X_te, y_tr, y_te = digits
+    with pytest.raises(ValueError, match="X_train must be a non-empty, finite 2-D array"):
+        train_mlp(np.where(X_tr > 0.5, np.nan, X_tr), y_tr, X_te, y_te)
+    with pytest.raises(ValueError, match="y_train must hold"):
+        train_mlp(X_tr, y_tr.astype(float), X_te, y_te)
+    with pytest.raises(ValueError, match="X_test must have 64 features"):
+        train_mlp(X_tr, y_tr, X_te[:, :32], y_te)
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        train_mlp(X_tr[:8], y_tr[:8], X_te, y_te, batch_size=32)
+
+
+def test_undecodable_updates_give_up_after_max_retries():
+    layer = CodedLinear(np.ones((4, 4)), 2, 2, 12, errors=SoftErrors(1.0, rng=0), max_retries=3)
+    with pytest.raises(UndecodableError, match="no decodable weight update in 3 attempts"):
+        layer.update(np.ones((4, 2)), np.ones((4, 2)), 0.1)

@@ -127,3 +127,56 @@ def test_bad_input():
         locate_errors(np.zeros((5, 2)), pts, 5)
     with pytest.raises(ValueError, match="more than Q=5 points"):
         parity_check(pts, 5)
+
+
+def test_adversarial_pattern_with_odd_redundancy_only_ties():
+    """With P - Q odd, floor((P-Q)/2) + 1 errors make the wrong codeword as close as the true one
+    (a tie, not closer): decoding is ambiguous, and the locator reports it."""
+    rng = np.random.default_rng(7)
+    P, Q = 12, 5
+    pts, Y0 = _codewords(P, Q, 4, rng)
+    zeros, hit = np.arange(Q - 1), np.arange(Q - 1, Q - 1 + (P - Q) // 2 + 1)
+    d = np.prod(pts[:, None] - pts[zeros][None, :], axis=1)[:, None] * rng.standard_normal((1, 4))
+    Y = Y0.copy()
+    Y[hit] += d[hit]
+    assert np.sum(np.abs(Y - (Y0 + d)).max(axis=1) > 1e-9) == len(hit)
+    with pytest.raises(UndecodableError):
+        locate_errors(Y, pts, Q, rng=0)
+
+
+def test_linearly_dependent_errors_are_detected_not_miscorrected():
+    """Two errors that are multiples of one block, well under floor((P-Q)/2), leave the syndromes
+    rank one: the subspace locator cannot place them and must say so rather than answer."""
+    rng = np.random.default_rng(8)
+    P, Q = 15, 9
+    for trial in range(20):
+        pts, Y = _codewords(P, Q, 6, rng)
+        bad = rng.choice(P, 2, replace=False)
+        block = rng.standard_normal(6)
+        Y[bad[0]] += block
+        Y[bad[1]] += 2.0 * block
+        with pytest.raises(UndecodableError, match="not decodable"):
+            locate_errors(Y, pts, Q, rng=trial)
+
+
+def test_non_finite_results_are_erasures():
+    rng = np.random.default_rng(9)
+    code = GPDCode(2, 2, 2, 14)
+    A, B = rng.standard_normal((6, 8)), rng.standard_normal((8, 6))
+    Y = code.worker_products(*code.encode(A, B))
+    Y[3, 0, 0] = np.nan
+    Y[5, 1, 1] = np.inf
+    Y[10] += 5.0 * rng.standard_normal(Y[10].shape)
+    C, bad = code.decode_with_errors(Y, np.arange(14), rng=0)
+    assert list(bad) == [3, 5, 10] and relative_error(C, A @ B) < 1e-10
+    Y[[0, 1, 2, 4]] = np.nan  # 6 erasures leave 8 < K = 9 results
+    with pytest.raises(UndecodableError, match="not finite"):
+        code.decode_with_errors(Y, np.arange(14), rng=0)
+
+
+def test_locator_arguments():
+    pts = evaluation_points(6)
+    with pytest.raises(ValueError, match="rtol must be a finite number"):
+        locate_errors(np.zeros((6, 2)), pts, 3, rtol=-1.0)
+    with pytest.raises(ValueError, match="n_coeffs must be >= 1"):
+        locate_errors(np.zeros((6, 2)), pts, 0)

@@ -173,3 +173,36 @@ def test_bad_input():
         GPDCode(1, 1, 1, 3).decode(np.zeros((2, 1, 1)), [0, 0])
     with pytest.raises(ValueError, match="kind must be one of"):
         evaluation_points(4, "grid")
+
+
+def test_complex_inputs_are_not_truncated_to_their_real_part():
+    rng = np.random.default_rng(11)
+    code = GPDCode(2, 2, 2, 12)
+    A = rng.standard_normal((4, 6)) + 1j * rng.standard_normal((4, 6))
+    B = rng.standard_normal((6, 4))
+    Y = code.worker_products(*code.encode(A, B))
+    C = code.decode(Y[:9], np.arange(9))
+    assert np.iscomplexobj(C) and relative_error(C, A @ B) < 1e-12
+    real = code.decode(code.worker_products(*code.encode(A.real, B))[:9], np.arange(9))
+    assert not np.iscomplexobj(real) and real.dtype == np.float64
+    assert code.decode(Y[:9], np.arange(9), real=True).dtype == np.float64  # asked for: the real part
+    single = code.decode(
+        code.worker_products(*code.encode(A.real.astype(np.float32), B.astype(np.float32)))[:9], np.arange(9)
+    )
+    assert single.dtype == np.float32
+
+
+def test_non_finite_or_non_numeric_inputs_are_refused():
+    code = GPDCode(2, 2, 2, 12)
+    A = np.ones((4, 4))
+    A[1, 2] = np.nan
+    with pytest.raises(ValueError, match="A must be finite"):
+        code.encode(A, np.ones((4, 4)))
+    with pytest.raises(ValueError, match="B must be finite"):
+        code.encode(np.ones((4, 4)), torch.full((4, 4), float("inf")))
+    with pytest.raises(TypeError, match="A must be a numeric array"):
+        code.encode_a(np.array([["a", "b"], ["c", "d"]]))
+    C = code.decode(code.worker_products(*code.encode([[1, 2], [3, 4]], [[1, 0], [0, 1]]))[:9], np.arange(9))
+    assert np.allclose(C, [[1, 2], [3, 4]])
+    with pytest.raises(ValueError, match="results must be a stack"):
+        code.decode(np.zeros((9, 2)), np.arange(9))

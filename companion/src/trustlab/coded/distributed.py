@@ -244,6 +244,10 @@ class GlooCluster:
     def kill(self, worker: int) -> None:
         """Kill worker ``worker`` (0-based) with SIGKILL, as a crash would."""
         worker = check_int(worker, "worker", low=0, high=self.n_workers - 1)
+        if not self._open:
+            raise RuntimeError("the cluster is not running: use it inside a `with GlooCluster(...)` block")
+        if not self._procs[worker].is_alive():
+            raise RuntimeError(f"worker {worker} is not running")
         os.kill(self._procs[worker].pid, signal.SIGKILL)
         self._procs[worker].join(self.timeout)
 

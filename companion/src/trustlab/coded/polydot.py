@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from trustlab.privacy._checks import check_int
+from trustlab.privacy._checks import check_int, check_real
 
 PointKind = Literal["unit_circle", "chebyshev", "equispaced"]
 POINT_KINDS: tuple[str, ...] = ("unit_circle", "chebyshev", "equispaced")
@@ -112,6 +112,22 @@ def _like(matrix: np.ndarray, ref: Any, complex_out: bool) -> Any:
 
         return torch.from_numpy(out).to(ref.device)
     return out
+
+
+def _as_matrix(x: Any, name: str) -> Any:
+    """``x`` as an array of the library it came in (lists become NumPy), checked to be finite."""
+    if not _is_torch(x):
+        x = np.asarray(x)
+        if not (np.issubdtype(x.dtype, np.number) and not np.issubdtype(x.dtype, np.bool_)):
+            raise TypeError(f"{name} must be a numeric array or tensor, got dtype {x.dtype}")
+        finite = bool(np.isfinite(x).all())
+    else:
+        import torch
+
+        finite = bool(torch.isfinite(x).all())
+    if not finite:
+        raise ValueError(f"{name} must be finite, got NaN or infinite entries")
+    return x
 
 
 def _combine(matrix: np.ndarray, data: Any) -> Any:
@@ -204,7 +220,19 @@ def join_blocks(blocks: Any, rows: int, cols: int) -> Any:
     return grid.reshape(rows * r, cols * c)
 
 
-def _real_if_real(x: Any, real: bool) -> Any:
+def _real_if_real(x: Any, real: bool | None) -> Any:
+    """``x.real`` if ``real``; for ``real=None``, only if the imaginary part is at rounding level.
+
+    Rounding level is :math:`\\sqrt{\\epsilon}\\,\\|x\\|_F` for the precision of ``x``: real
+    inputs decoded on the unit circle leave an imaginary part far below it, a complex product
+    far above it.
+    """
+    if real is None:
+        xn = _to_numpy(x)
+        if not np.iscomplexobj(xn):
+            return x
+        tol = math.sqrt(np.finfo(xn.dtype).eps) * np.linalg.norm(xn)
+        real = bool(np.linalg.norm(xn.imag) <= tol)
     return x.real if real else x
 
 
@@ -281,20 +309,21 @@ class GPDCode:
         return self.n - 1 + self.n * (i + self.m * l_)
 
     def _check_pair(self, A: Any, B: Any) -> None:
-        if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[0]:
+        a_shape, b_shape = tuple(np.shape(A)), tuple(np.shape(B))
+        if len(a_shape) != 2 or len(b_shape) != 2 or a_shape[1] != b_shape[0]:
             raise ValueError(
-                f"A and B must be 2-D with A.shape[1] == B.shape[0], got {tuple(A.shape)} and {tuple(B.shape)}"
+                f"A and B must be 2-D with A.shape[1] == B.shape[0], got {a_shape} and {b_shape}"
             )
 
     def encode_a(self, A: Any, points: np.ndarray | None = None) -> Any:
         """Encoded blocks :math:`p_A(x_w)`, shape ``(N, R/m, S/n)``."""
         pts = self.points if points is None else points
-        return evaluate(split_blocks(A, self.m, self.n, "A"), pts, self.a_exponents)
+        return evaluate(split_blocks(_as_matrix(A, "A"), self.m, self.n, "A"), pts, self.a_exponents)
 
     def encode_b(self, B: Any, points: np.ndarray | None = None) -> Any:
         """Encoded blocks :math:`p_B(x_w)`, shape ``(N, S/n, Q/p)``."""
         pts = self.points if points is None else points
-        return evaluate(split_blocks(B, self.n, self.p, "B"), pts, self.b_exponents)
+        return evaluate(split_blocks(_as_matrix(B, "B"), self.n, self.p, "B"), pts, self.b_exponents)
 
     def encode(self, A: Any, B: Any) -> tuple[Any, Any]:
         """Both encodings; see :meth:`encode_a` and :meth:`encode_b`."""
@@ -314,7 +343,7 @@ class GPDCode:
             raise ValueError(f"workers must be distinct indices in [0, {self.n_workers}), got {workers!r}")
         return idx
 
-    def decode(self, results: Any, workers: Any, *, real: bool = True) -> Any:
+    def decode(self, results: Any, workers: Any, *, real: bool | None = None) -> Any:
         """:math:`C = AB` from the results of any ``K`` workers (``gpd-decode``).
 
         Parameters
@@ -324,17 +353,27 @@ class GPDCode:
             are used.
         workers : sequence of int
             Which workers the results came from.
-        real : bool
-            Return the real part (``A`` and ``B`` real).
+        real : bool, optional
+            ``True``: return the real part (``A`` and ``B`` real); ``False``: the complex
+            product (``A`` or ``B`` complex). Default: the real part when the imaginary part
+            is at rounding level, the complex product otherwise, so that complex inputs are
+            never silently truncated.
 
         Raises
         ------
         UndecodableError
             If fewer than ``K`` results are given.
+        ValueError
+            If ``results`` is not a stack of 2-D blocks or ``workers`` does not match it.
         """
+        if getattr(results, "ndim", None) != 3:
+            raise ValueError(
+                f"results must be a stack (k, R/m, Q/p) of worker products, got shape {tuple(np.shape(results))}"
+            )
         idx = self._workers(workers, results.shape[0])
         blocks = interpolate(results, self.points[idx], self.threshold, self.c_exponents)
-        return _real_if_real(join_blocks(blocks, self.m, self.p), real and np.iscomplexobj(self.points))
+        joined = join_blocks(blocks, self.m, self.p)
+        return _real_if_real(joined, real if np.iscomplexobj(self.points) else False)
 
     def decode_with_errors(self, results: Any, workers: Any, *, rtol: float | None = None, rng: Any = None):
         """Locate erroneous results (:func:`locate_errors`), drop them, then :meth:`decode`.
@@ -424,15 +463,37 @@ def locate_errors(
     ------
     UndecodableError
         If there are too many errors to locate (``>= P - Q``) or the remaining results are not
-        consistent with one polynomial (a pattern the decoder cannot explain, e.g. adversarial).
+        consistent with one polynomial (a pattern the decoder cannot explain, e.g. adversarial,
+        or errors whose blocks are linearly dependent, such as two multiples of one block).
+
+    Notes
+    -----
+    Results with a NaN or infinite entry are erasures: reported as erroneous without being
+    located, and the locator runs on the others (with ``f`` erasures it locates up to
+    ``P - f - Q - 1`` more errors). When exactly ``K`` finite results remain they are
+    returned unchecked.
     """
     y = _to_numpy(values)
     n_results = y.shape[0]
+    points = np.asarray(points)
     if len(points) != n_results:
         raise ValueError(f"points must have one entry per result ({n_results}), got {len(points)}")
+    n_coeffs = check_int(n_coeffs, "n_coeffs", low=1)
     single = y.dtype in (np.float32, np.complex64)
-    rtol = (1e-3 if single else 1e-8) if rtol is None else rtol
+    rtol = (1e-3 if single else 1e-8) if rtol is None else check_real(rtol, "rtol", low=0.0)
     y = y.reshape(n_results, -1).astype(np.complex128 if np.iscomplexobj(y) else np.float64)
+    finite = np.isfinite(y).all(axis=1)
+    if not finite.all():  # a NaN or infinite result is an error whose position is known: an erasure
+        erased = np.flatnonzero(~finite)
+        rest = np.flatnonzero(finite)
+        if len(rest) < n_coeffs:
+            raise UndecodableError(
+                f"{len(erased)} results are not finite; the {len(rest)} others are fewer than K={n_coeffs}"
+            )
+        if len(rest) == n_coeffs:
+            return erased
+        found = locate_errors(y[rest], points[rest], n_coeffs, rtol=rtol, n_proj=n_proj, rng=rng)
+        return np.sort(np.concatenate([erased, rest[found]]))
     redundancy = n_results - n_coeffs
     if redundancy < 1:
         raise UndecodableError(f"need more than K={n_coeffs} results to check for errors, got {n_results}")

@@ -2,7 +2,7 @@
 
 Each weight matrix :math:`W` (``out x in``, split ``m x n``) is stored encoded at ``P``
 simulated workers, :math:`\\tilde W(u_w) = \\sum_{ij} W_{ij} u_w^{j + n i}` (chapter
-*Generalized PolyDot codes*, ``gpd-weights``). The three matrix products of a training step
+*Generalized PolyDot codes*, section "Coded training on the digits"). The three matrix products of a training step
 are coded (``gpd-forward``, ``gpd-backward``, ``gpd-update``):
 
 - forward :math:`Y = W X`: worker ``w`` multiplies :math:`\\tilde W(u_w)` by
@@ -95,7 +95,7 @@ class Counters:
 
 
 class CodedLinear:
-    """A weight matrix stored GPD-encoded at ``P`` simulated workers (``gpd-weights``).
+    """A weight matrix stored GPD-encoded at ``P`` simulated workers (``gpd-update``).
 
     Parameters
     ----------
@@ -183,13 +183,15 @@ class CodedLinear:
         m, n = self.m, self.n
         d_enc = evaluate(split_blocks(delta, m, 1, "delta"), self.points, n * np.arange(m))
         x_enc = evaluate(split_blocks(x, n, 1, "x"), self.points, np.arange(n))
-        new = self.encoded - lr * self.errors(d_enc @ np.swapaxes(x_enc, 1, 2))
-        try:
-            bad = locate_errors(new, self.points, m * n, rng=self.errors.rng)
-        except UndecodableError:
-            self.counters.recomputed += 1
-            self.update(delta, x, lr)
-            return
+        for _ in range(self.max_retries):
+            new = self.encoded - lr * self.errors(d_enc @ np.swapaxes(x_enc, 1, 2))
+            try:
+                bad = locate_errors(new, self.points, m * n, rng=self.errors.rng)
+                break
+            except UndecodableError:
+                self.counters.recomputed += 1
+        else:
+            raise UndecodableError(f"no decodable weight update in {self.max_retries} attempts")
         if len(bad):
             self.counters.located += len(bad)
             keep = np.setdiff1d(np.arange(self.n_workers), bad)
@@ -299,7 +301,11 @@ def train_mlp(
     """
     if mode not in ("plain", "coded", "uncoded"):
         raise ValueError(f"mode must be 'plain', 'coded' or 'uncoded', got {mode!r}")
-    X_train, X_test = np.asarray(X_train, dtype=np.float64), np.asarray(X_test, dtype=np.float64)
+    X_train, y_train = _check_data(X_train, y_train, "X_train", "y_train")
+    X_test, y_test = _check_data(X_test, y_test, "X_test", "y_test")
+    if X_test.shape[1] != X_train.shape[1]:
+        raise ValueError(f"X_test must have {X_train.shape[1]} features like X_train, got {X_test.shape[1]}")
+    batch_size = check_int(batch_size, "batch_size", low=1, high=len(X_train))
     n_classes = int(max(y_train.max(), y_test.max())) + 1
     rng = np.random.default_rng(seed)
     sizes = [(hidden, X_train.shape[1]), (n_classes, hidden)]
@@ -339,3 +345,15 @@ def _accuracy(weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray
     h = np.maximum(weights[0] @ X.T + biases[0], 0.0)
     logits = weights[1] @ h + biases[1]
     return float(np.mean(np.argmax(logits, axis=0) == y))
+
+
+def _check_data(X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Finite 2-D float features and matching non-negative integer labels."""
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2 or len(X) == 0 or not np.isfinite(X).all():
+        raise ValueError(f"{x_name} must be a non-empty, finite 2-D array, got shape {X.shape}")
+    if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+        raise ValueError(
+            f"{y_name} must hold {len(X)} non-negative integer labels, got shape {y.shape} and dtype {y.dtype}"
+        )
+    return X, y
