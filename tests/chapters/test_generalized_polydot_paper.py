@@ -7,7 +7,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from trustlab.coded import GPDCode, relative_error
+from trustlab.coded import GPDCode, UndecodableError, relative_error
 from trustlab.coded.distributed import GlooCluster, coded_multiply, running
 from trustlab.coded.training import train_mlp
 
@@ -56,6 +56,31 @@ def test_paper_error_correction_step(paper_cfg):
     Y[bad] += rng.standard_normal(Y[bad].shape)
     C, found = code.decode_with_errors(Y, np.arange(P), rng=0)
     assert sorted(found) == sorted(bad) and relative_error(C, A @ B) < 1e-9
+
+
+def test_paper_adversarial_step(paper_cfg):
+    """At paper scale P - Q is odd: the adversarial pattern ties with the true codeword (the
+    chapter counts 'at least as close'), and decoding still fails to return AB."""
+    rng = np.random.default_rng(1)
+    P = paper_cfg["ec_workers"]
+    code = GPDCode(2, 2, 2, P)
+    Q = code.threshold
+    A, B = rng.standard_normal((8, 12)), rng.standard_normal((12, 8))
+    clean = code.worker_products(*code.encode(A, B))
+    order = rng.permutation(P)
+    zeros, hit = order[: Q - 1], order[Q - 1 : Q - 1 + (P - Q) // 2 + 1]
+    d = np.prod(code.points[:, None] - code.points[zeros][None, :], axis=1)[:, None, None]
+    D = rng.standard_normal(clean.shape[1:])
+    Y = clean.copy()
+    Y[hit] += d[hit] * D
+    off_true = np.sum(np.abs(Y - clean).max(axis=(1, 2)) > 1e-9)
+    off_wrong = np.sum(np.abs(Y - (clean + d * D)).max(axis=(1, 2)) > 1e-9)
+    assert off_wrong <= off_true
+    try:
+        C, _ = code.decode_with_errors(Y, np.arange(P), rng=0)
+    except UndecodableError:
+        return
+    assert relative_error(C, A @ B) > 1e-6
 
 
 def test_paper_gloo_code_one_job(paper_cfg):
