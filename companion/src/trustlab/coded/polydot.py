@@ -231,8 +231,10 @@ def _real_if_real(x: Any, real: bool | None) -> Any:
         xn = _to_numpy(x)
         if not np.iscomplexobj(xn):
             return x
-        tol = math.sqrt(np.finfo(xn.dtype).eps) * np.linalg.norm(xn)
-        real = bool(np.linalg.norm(xn.imag) <= tol)
+        flat = np.ascontiguousarray(xn).reshape(-1)
+        imag = flat.view(xn.real.dtype)[1::2]
+        # BLAS dot products: several times faster than np.linalg.norm on a strided view
+        real = bool(np.dot(imag, imag) <= np.finfo(xn.dtype).eps * np.vdot(flat, flat).real)
     return x.real if real else x
 
 
