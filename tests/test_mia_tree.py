@@ -231,6 +231,11 @@ def test_exact_solver_through_the_estimator():
         ({"solver": "gurobi"}, ValueError, "solver must be 'cd' or 'exact'"),
         ({"n_restarts": 0}, ValueError, "n_restarts must be an int >= 1"),
         ({"max_bins": 1}, ValueError, "max_bins must be >= 2"),
+        ({"n_restarts": 2.0}, TypeError, "n_restarts must be an int"),
+        ({"max_sweeps": 0}, ValueError, "max_sweeps must be an int >= 1"),
+        # an invalid time limit used to reach HiGHS, which warned and then ran without limit
+        ({"solver": "exact", "time_limit": -1.0}, ValueError, "time_limit must be a finite number"),
+        ({"solver": "exact", "time_limit": "1m"}, TypeError, "time_limit must be a number"),
     ],
 )
 def test_bad_parameters_are_named(kwargs, error, match):
@@ -268,3 +273,14 @@ def test_exact_solver_refuses_large_problems():
     X = rng.normal(size=(500, 2))
     with pytest.raises(ValueError, match="solve_exact is meant for tiny problems"):
         solve_exact(X, rng.integers(0, 2, 500), rng.integers(0, 2, 500), 2, 1.0)
+
+
+@pytest.mark.parametrize("solver", [solve_coordinate_descent, solve_exact])
+def test_solvers_name_bad_codes(solver):
+    X, y, s = toy(n=30, d=2)
+    with pytest.raises(ValueError, match="y must have the same length as X"):
+        solver(X, y[:-1], s, 1, 0.0)
+    with pytest.raises(ValueError, match="y must hold 0/1 codes"):
+        solver(X, 2 * y, s, 1, 0.0)
+    with pytest.raises(ValueError, match="s must hold 0/1 codes"):
+        solver(X, y, np.where(s == 1, "a", "b"), 1, 0.0)

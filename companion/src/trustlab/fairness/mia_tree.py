@@ -104,6 +104,30 @@ def _check_depth(depth: object) -> int:
     return int(depth)
 
 
+def _check_count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 1, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value}")
+    return int(value)
+
+
+def _check_time_limit(time_limit: object) -> float:
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float, np.number)):
+        raise TypeError(f"time_limit must be a number of seconds, got {type(time_limit).__name__}")
+    if not np.isfinite(time_limit) or time_limit <= 0:
+        raise ValueError(f"time_limit must be a finite number of seconds > 0, got {time_limit}")
+    return float(time_limit)
+
+
+def _as_codes(values: ArrayLike, name: str, n: int) -> NDArray[np.intp]:
+    """A length-``n`` vector of 0/1 codes (labels or groups of the solvers)."""
+    arr = as_label_vector(values, name, n, length_of="X")
+    if not np.isin(arr, (0, 1)).all():
+        raise ValueError(f"{name} must hold 0/1 codes, got values {np.unique(arr)[:5]!r}")
+    return arr.astype(np.intp)
+
+
 def _as_features(X: ArrayLike, name: str = "X") -> NDArray[np.float64]:
     """A 2-D float matrix; NaN marks a missing entry, infinities are rejected."""
     try:
@@ -235,8 +259,8 @@ def tree_objective(
         ``objective``, ``error``, ``gap`` and ``leaf_label`` (majority labels).
     """
     X = _as_features(X)
-    y = np.asarray(y, dtype=np.intp)
-    s = np.asarray(s, dtype=np.intp)
+    y = _as_codes(y, "y", X.shape[0])
+    s = _as_codes(s, "s", X.shape[0])
     cat = 2 * y + s
     counts = _leaf_counts(mia_route(X, tree), cat, 2**tree.depth)
     n_cat = np.bincount(cat, minlength=_N_CAT).astype(float)
@@ -588,12 +612,12 @@ def solve_coordinate_descent(
     """
     start = time.perf_counter()
     depth, lam, fairness = _check_depth(depth), _check_lam(lam), _check_fairness(fairness)
-    for name, value in (("n_restarts", n_restarts), ("max_sweeps", max_sweeps), ("max_pairs", max_pairs)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    n_restarts = _check_count("n_restarts", n_restarts)
+    max_sweeps = _check_count("max_sweeps", max_sweeps)
+    max_pairs = _check_count("max_pairs", max_pairs)
     codes, edges = bin_features(X, max_bins)
-    y = np.asarray(y, np.intp)
-    s = np.asarray(s, np.intp)
+    y = _as_codes(y, "y", codes.shape[0])
+    s = _as_codes(s, "s", codes.shape[0])
     cat = 2 * y + s
     P = _Problem(
         codes=codes,
@@ -726,6 +750,7 @@ def solve_exact(
     """
     start = time.perf_counter()
     depth, lam, fairness = _check_depth(depth), _check_lam(lam), _check_fairness(fairness)
+    time_limit = _check_time_limit(time_limit)
     codes, edges = bin_features(X, None)
     n = codes.shape[0]
     if n > max_rows or depth > 3:
@@ -733,8 +758,8 @@ def solve_exact(
             f"solve_exact is meant for tiny problems (n_samples <= max_rows={max_rows}, depth <= 3); "
             f"got n_samples={n}, depth={depth}: use solve_coordinate_descent"
         )
-    y = np.asarray(y, np.intp)
-    s = np.asarray(s, np.intp)
+    y = _as_codes(y, "y", n)
+    s = _as_codes(s, "s", n)
     cat = 2 * y + s
     n_bins = np.array([len(e) for e in edges], dtype=np.intp)
     splits, G = _distinct_splits(codes, n_bins)
