@@ -144,19 +144,30 @@ def test_adversarial_pattern_with_odd_redundancy_only_ties():
         locate_errors(Y, pts, Q, rng=0)
 
 
-def test_linearly_dependent_errors_are_detected_not_miscorrected():
-    """Two errors that are multiples of one block, well under floor((P-Q)/2), leave the syndromes
-    rank one: the subspace locator cannot place them and must say so rather than answer."""
+def test_linearly_dependent_errors_are_corrected_by_the_fallback():
+    """Errors that are multiples of one block leave the syndromes short of rank, so the subspace
+    locator cannot place them; within floor((P-Q)/2) the Berlekamp-Welch fallback does."""
     rng = np.random.default_rng(8)
     P, Q = 15, 9
     for trial in range(20):
         pts, Y = _codewords(P, Q, 6, rng)
-        bad = rng.choice(P, 2, replace=False)
+        bad = np.sort(rng.choice(P, 3, replace=False))
         block = rng.standard_normal(6)
-        Y[bad[0]] += block
-        Y[bad[1]] += 2.0 * block
-        with pytest.raises(UndecodableError, match="not decodable"):
-            locate_errors(Y, pts, Q, rng=trial)
+        for factor, w in enumerate(bad, start=1):
+            Y[w] += factor * block
+        assert list(locate_errors(Y, pts, Q, rng=trial)) == list(bad)
+
+
+def test_berlekamp_welch_matches_the_exhaustive_decoder():
+    """Slow reference for the fallback: the largest consistent set, on rank-one error patterns."""
+    rng = np.random.default_rng(12)
+    P, Q = 10, 5
+    for trial in range(5):
+        pts, Y = _codewords(P, Q, 3, rng)
+        bad = np.sort(rng.choice(P, 2, replace=False))
+        Y[bad] += np.outer([1.0, -3.0], rng.standard_normal(3))
+        assert _exhaustive_consistent(Y, pts, Q) == list(bad)
+        assert list(locate_errors(Y, pts, Q, rng=trial)) == list(bad)
 
 
 def test_non_finite_results_are_erasures():

@@ -22,7 +22,8 @@ Chebyshev points with the monomial basis are provided to show how they fail.
 The worker results form a real-or-complex ``(P, Q)`` MDS code (``P`` results, ``Q = K``
 coefficients). :func:`locate_errors` is the syndrome-subspace decoder (``gpd-syndrome``):
 under continuous random errors it locates up to ``P - Q - 1`` erroneous workers and detects
-``P - Q``; adversarial errors defeat any decoder beyond ``(P - Q) // 2``.
+``P - Q``; any pattern of up to ``(P - Q) // 2`` errors is corrected (a Berlekamp-Welch
+fallback); adversarial errors defeat any decoder beyond ``(P - Q) // 2``.
 
 Arrays may be NumPy arrays or torch tensors; the arithmetic runs in the input's library.
 """
@@ -437,8 +438,13 @@ def locate_errors(
     (any ``P - Q`` columns of ``H`` are independent). With ``e <= P - Q - 1`` errors whose
     values are in general position (random) and results of at least ``e`` entries each, this
     finds them with probability one; with ``e >= P - Q`` the syndromes span everything and the
-    decoder reports failure. Whatever it cannot explain (too narrow results, adversarial
-    patterns) fails the final consistency check and is reported, not miscorrected.
+    decoder reports failure. When the error blocks are linearly dependent (two multiples of one
+    block, say) the syndromes fall short of rank and the subspace cannot place them; the
+    locator then falls back to Berlekamp-Welch bounded-distance decoding of one projection at
+    a time, which finds any pattern of up to ``(P - Q) // 2`` errors. What neither explains
+    (too narrow results, too many dependent errors) fails the consistency check and is
+    reported. An adversarial pattern of more than ``(P - Q) // 2`` errors can be closer to a
+    wrong codeword; any decoder, this one included, may then return it.
 
     Parameters
     ----------
@@ -465,8 +471,7 @@ def locate_errors(
     ------
     UndecodableError
         If there are too many errors to locate (``>= P - Q``) or the remaining results are not
-        consistent with one polynomial (a pattern the decoder cannot explain, e.g. adversarial,
-        or errors whose blocks are linearly dependent, such as two multiples of one block).
+        consistent with one polynomial and not within ``(P - Q) // 2`` errors of one.
 
     Notes
     -----
@@ -516,17 +521,51 @@ def locate_errors(
     basis = u[:, :n_err]
     dist = np.linalg.norm(h - basis @ (basis.conj().T @ h), axis=0) / np.linalg.norm(h, axis=0)
     bad = np.sort(np.argsort(dist)[:n_err])
-    keep = np.setdiff1d(np.arange(n_results), bad)
+    resid = _misfit(yr, points, n_coeffs, bad)
+    if resid <= math.sqrt(rtol):
+        return bad
+    # the syndromes fell short of rank (errors linearly dependent): bounded-distance decoding
+    for column in yr.T:  # one projection at a time: an error may vanish in one of them
+        bad = _berlekamp_welch(column, points, n_coeffs, math.sqrt(rtol))
+        if bad is not None and _misfit(yr, points, n_coeffs, bad) <= math.sqrt(rtol):
+            return bad
+    raise UndecodableError(
+        f"after removing the {n_err} most likely erroneous results the rest are not consistent "
+        f"with one polynomial (relative residual {resid:.2e}), nor are the results within "
+        f"{(n_results - n_coeffs) // 2} errors of one: the error pattern is not decodable"
+    )
+
+
+def _misfit(yr: np.ndarray, points: np.ndarray, n_coeffs: int, bad: np.ndarray) -> float:
+    """Relative residual of the best degree-``(Q-1)`` fit to the results outside ``bad``."""
+    keep = np.setdiff1d(np.arange(len(points)), bad)
     vander = np.vander(np.asarray(points)[keep], n_coeffs, increasing=True)
     coef, *_ = np.linalg.lstsq(vander, yr[keep], rcond=None)
     resid = np.linalg.norm(vander @ coef - yr[keep])
-    if resid > math.sqrt(rtol) * max(np.linalg.norm(yr[keep]), np.finfo(float).tiny):
-        raise UndecodableError(
-            f"after removing the {n_err} most likely erroneous results the rest are not consistent "
-            f"with one polynomial (relative residual {resid / np.linalg.norm(yr[keep]):.2e}): "
-            "the error pattern is not decodable"
+    return float(resid / max(np.linalg.norm(yr[keep]), np.finfo(float).tiny))
+
+
+def _berlekamp_welch(y: np.ndarray, points: np.ndarray, n_coeffs: int, tol: float) -> np.ndarray | None:
+    """Positions of at most ``(P - Q) // 2`` errors in one scalar codeword, or ``None``.
+
+    Berlekamp-Welch over the reals: for ``e = 1, 2, ...`` solve
+    :math:`y_w E(x_w) = N(x_w)` with :math:`E` monic of degree ``e`` and :math:`\\deg N < e + Q`
+    in least squares; the first consistent ``e`` is the number of errors, and the errors sit
+    where :math:`|E(x_w)|` is smallest (its roots). Any pattern within the unique-decoding
+    radius is found, whatever the errors' values.
+    """
+    x = np.asarray(points)
+    y = y / max(np.linalg.norm(y), np.finfo(float).tiny)
+    for e in range(1, (len(x) - n_coeffs) // 2 + 1):
+        system = np.hstack(
+            [y[:, None] * np.vander(x, e, increasing=True), -np.vander(x, e + n_coeffs, increasing=True)]
         )
-    return bad
+        rhs = -y * x**e
+        sol, *_ = np.linalg.lstsq(system, rhs, rcond=None)
+        if np.linalg.norm(system @ sol - rhs) <= tol * max(np.linalg.norm(rhs), np.finfo(float).tiny):
+            locator = x**e + np.vander(x, e, increasing=True) @ sol[:e]
+            return np.sort(np.argsort(np.abs(locator))[:e])
+    return None
 
 
 def relative_error(estimate: Any, truth: Any) -> float:
