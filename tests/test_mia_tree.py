@@ -284,3 +284,12 @@ def test_solvers_name_bad_codes(solver):
         solver(X, 2 * y, s, 1, 0.0)
     with pytest.raises(ValueError, match="s must hold 0/1 codes"):
         solver(X, y, np.where(s == 1, "a", "b"), 1, 0.0)
+
+
+def test_empty_rate_of_the_penalised_gap_is_refused():
+    X, y, s = toy(n=30, d=2)
+    y = np.where(s == 1, 1, y)  # group 1 has no negatives: its FPR is undefined
+    with pytest.raises(ValueError, match="needs rows with label code 0 in both groups"):
+        FairMIATreeClassifier(max_depth=1, fairness="fpr", lam=1.0).fit(X, y, s)
+    FairMIATreeClassifier(max_depth=1, fairness="fnr", lam=1.0).fit(X, y, s)  # FNR is defined
+    FairMIATreeClassifier(max_depth=1, fairness="fpr", lam=0.0).fit(X, y, s)  # no penalty

@@ -128,6 +128,22 @@ def _as_codes(values: ArrayLike, name: str, n: int) -> NDArray[np.intp]:
     return arr.astype(np.intp)
 
 
+def _check_cells(cat: NDArray[np.intp], fairness: str, lam: float) -> None:
+    """The penalised gap needs every group to have rows of the label(s) its rates condition on;
+    otherwise the empty rate would silently count as 0."""
+    if lam == 0:
+        return
+    n_cat = np.bincount(cat, minlength=_N_CAT)
+    needed = {"fpr": (0,), "fnr": (1,), "eqodds": (0, 1), "acc": ()}[fairness]
+    for label in needed:
+        for group in (0, 1):
+            if n_cat[2 * label + group] == 0:
+                raise ValueError(
+                    f"fairness={fairness!r} needs rows with label code {label} in both groups; "
+                    f"group code {group} (sensitive_features) has none"
+                )
+
+
 def _as_features(X: ArrayLike, name: str = "X") -> NDArray[np.float64]:
     """A 2-D float matrix; NaN marks a missing entry, infinities are rejected."""
     try:
@@ -619,6 +635,7 @@ def solve_coordinate_descent(
     y = _as_codes(y, "y", codes.shape[0])
     s = _as_codes(s, "s", codes.shape[0])
     cat = 2 * y + s
+    _check_cells(cat, fairness, lam)
     P = _Problem(
         codes=codes,
         cat=cat,
@@ -761,6 +778,7 @@ def solve_exact(
     y = _as_codes(y, "y", n)
     s = _as_codes(s, "s", n)
     cat = 2 * y + s
+    _check_cells(cat, fairness, lam)
     n_bins = np.array([len(e) for e in edges], dtype=np.intp)
     splits, G = _distinct_splits(codes, n_bins)
     K, V, L = G.shape[1], 2**depth - 1, 2**depth
@@ -911,8 +929,8 @@ class FairMIATreeClassifier(ClassifierMixin, BaseEstimator):
     solver : {"cd", "exact"}, default="cd"
         Coordinate descent (:func:`solve_coordinate_descent`) or the exact MILP
         (:func:`solve_exact`, tiny problems only).
-    max_bins : int, default=32
-        Thresholds per feature for ``solver="cd"``.
+    max_bins : int or None, default=32
+        Thresholds per feature for ``solver="cd"`` (``None``: every distinct value).
     n_restarts : int, default=4
     max_sweeps : int, default=20
     time_limit : float, default=60.0
@@ -946,7 +964,7 @@ class FairMIATreeClassifier(ClassifierMixin, BaseEstimator):
         fairness: Fairness = "fpr",
         lam: float = 0.0,
         solver: Literal["cd", "exact"] = "cd",
-        max_bins: int = 32,
+        max_bins: int | None = 32,
         n_restarts: int = 4,
         max_sweeps: int = 20,
         time_limit: float = 60.0,
