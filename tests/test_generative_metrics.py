@@ -66,6 +66,42 @@ def test_digit_images_domains():
         digit_images(blur="1")
 
 
+@pytest.mark.parametrize("side", [8, 12, 16, 32])
+def test_digit_images_sizes(side):
+    x, y = digit_images(side=side)
+    xb, _ = digit_images(blur=0.8, contrast=0.8, side=side)
+    assert x.shape == (1797, side * side) and x.dtype == torch.float32 and y.shape == (1797,)
+    assert x.min() >= -1 and x.max() <= 1 and x.min() == -1 and x.max() == 1
+    assert xb.min() >= -0.8 and xb.max() <= 0.8
+    # Upsampling keeps the data: corners are interpolation nodes, the ink per image is close.
+    native, _ = digit_images()
+    img, nat = x.reshape(-1, side, side), native.reshape(-1, 8, 8)
+    assert torch.equal(img[:, 0, 0], nat[:, 0, 0]) and torch.equal(img[:, -1, -1], nat[:, -1, -1])
+    assert torch.corrcoef(torch.stack([img.mean((1, 2)), nat.mean((1, 2))]))[0, 1] > 0.95
+
+
+def test_digit_images_bad_size():
+    with pytest.raises(ValueError, match="side"):
+        digit_images(side=4)
+    with pytest.raises(TypeError, match="side"):
+        digit_images(side=16.0)
+    with pytest.raises(TypeError, match="side"):
+        digit_images(side=True)
+
+
+def test_metrics_at_16x16():
+    x, y = digit_images(side=16)
+    xb, _ = digit_images(blur=0.8, contrast=0.8, side=16)
+    assert hf_energy(x).shape == (1797,) and hf_energy(xb).mean() < 0.5 * hf_energy(x).mean()
+    checker = (np.indices((16, 16)).sum(0) % 2 * 2.0 - 1.0).ravel()
+    assert pixel_stats(np.stack([checker] * 3))["hf_energy"] == pytest.approx(4.0)
+    feats = DigitFeatures(random_state=0).fit(x[:1000].numpy(), y[:1000].numpy())
+    assert feats.accuracy(x[1000:].numpy(), y[1000:].numpy()) > 0.9
+    assert feats.distance(x[1000:1400], x[1400:].numpy()) < feats.distance(xb[1000:1400], x[1400:].numpy())
+    table = chain_table([x[1000:1100]], feats, x[1100:].numpy(), y[1000:1100].numpy())
+    assert table.loc[1, "hf_energy"] == pytest.approx(hf_energy(x[1000:1100]).mean())
+
+
 def test_digit_features_and_distance_order():
     x, y = digit_images()
     xb, _ = digit_images(blur=0.8, contrast=0.8)
@@ -86,8 +122,10 @@ def test_pixel_stats_known_values():
     assert s["saturation"] == 1.0 and s["hf_energy"] == pytest.approx(4.0) and s["ink"] == pytest.approx(0.5)
     z = pixel_stats(flat)
     assert z["saturation"] == 0.0 and z["hf_energy"] == 0.0 and z["contrast"] == 0.0
-    with pytest.raises(ValueError, match="8x8"):
+    with pytest.raises(ValueError, match="square"):
         pixel_stats(np.zeros((3, 60)))
+    with pytest.raises(ValueError, match="8x8"):
+        pixel_stats(np.zeros((3, 60)), side=8)
     assert hf_energy(torch.tensor(imgs)).shape == (3,)
 
 

@@ -65,7 +65,7 @@ class DigitFeatures:
         self.random_state = random_state
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> DigitFeatures:
-        """Fit on images ``x`` (``(n, 64)`` in [-1, 1]) with labels ``y``."""
+        """Fit on images ``x`` (``(n, pixels)`` in [-1, 1], any image size) with labels ``y``."""
         x = _as_images(x, "x")
         y = np.asarray(y)
         if y.shape != (x.shape[0],):
@@ -89,15 +89,28 @@ class DigitFeatures:
         return frechet_distance(self.transform(x), self.transform(reference))
 
 
-def hf_energy(x: np.ndarray, side: int = 8) -> np.ndarray:
+def _image_side(n_pixels: int, side: int | None) -> int:
+    """The side of square images of ``n_pixels`` pixels: ``side`` if given, else inferred."""
+    if side is None:
+        side = int(round(np.sqrt(n_pixels)))
+        if side * side != n_pixels:
+            raise ValueError(f"x must hold square images, got {n_pixels} pixels per image")
+        return side
+    side = positive_int(side, "side")
+    if n_pixels != side * side:
+        raise ValueError(f"x must hold {side}x{side} images ({side * side} pixels), got {n_pixels}")
+    return side
+
+
+def hf_energy(x: np.ndarray, side: int | None = None) -> np.ndarray:
     """Per-image high-frequency energy: mean squared difference of adjacent pixels (eq. ``traits``).
 
     Parameters
     ----------
     x : numpy.ndarray or torch.Tensor
-        Images ``(n, side * side)`` in [-1, 1].
-    side : int
-        Image side length.
+        Square images ``(n, side * side)`` in [-1, 1], of any size.
+    side : int, optional
+        Image side length; inferred from the number of pixels when omitted.
 
     Returns
     -------
@@ -105,17 +118,17 @@ def hf_energy(x: np.ndarray, side: int = 8) -> np.ndarray:
         Shape ``(n,)``.
     """
     x = _as_images(x, "x")
-    side = positive_int(side, "side")
-    if x.shape[1] != side * side:
-        raise ValueError(f"x must hold {side}x{side} images ({side * side} pixels), got {x.shape[1]}")
+    side = _image_side(x.shape[1], side)
     img = x.reshape(-1, side, side)
     dh = (np.diff(img, axis=2) ** 2).mean(axis=(1, 2))
     dv = (np.diff(img, axis=1) ** 2).mean(axis=(1, 2))
     return 0.5 * (dh + dv)
 
 
-def pixel_stats(x: np.ndarray, side: int = 8, threshold: float = 0.9) -> dict[str, float]:
-    """Trait statistics of images in [-1, 1] (eq. ``traits``).
+def pixel_stats(x: np.ndarray, side: int | None = None, threshold: float = 0.9) -> dict[str, float]:
+    """Trait statistics of square images in [-1, 1] of any size (eq. ``traits``).
+
+    ``side`` is passed to :func:`hf_energy` (inferred when omitted).
 
     Returns
     -------
