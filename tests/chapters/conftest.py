@@ -1,4 +1,8 @@
-"""Read a chapter's sizes at a given scale by running its setup cell, as the chapter would."""
+"""Read a chapter's sizes at a given scale by running its setup cell, as the chapter would.
+
+A smoke-test module names its chapter in ``CHAPTER`` and receives the paper-scale sizes
+through the ``paper_cfg`` fixture, the cpu-scale ones through ``chapter_config(CHAPTER, "cpu")``.
+"""
 
 from __future__ import annotations
 
@@ -42,3 +46,9 @@ def read_chapter_config(chapter: str, scale: str) -> dict[str, Any]:
 def chapter_config() -> Callable[[str, str], dict[str, Any]]:
     """The function :func:`read_chapter_config`, for chapter smoke tests."""
     return read_chapter_config
+
+
+@pytest.fixture(scope="module")
+def paper_cfg(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The ``paper``-scale sizes of the chapter named by the test module's ``CHAPTER``."""
+    return read_chapter_config(request.module.CHAPTER, "paper")

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from trustlab.privacy import CorDPDesign, colluder_view, cordp_optimal, likelihood_ratio_scores, simulate_mse
 
 CHAPTER = "book/privacy/correlated-dp-mean.md"
-
-
-@pytest.fixture(scope="module")
-def paper_cfg(chapter_config):
-    return chapter_config(CHAPTER, "paper")
 
 
 def test_paper_configuration_differs_from_cpu(paper_cfg, chapter_config):

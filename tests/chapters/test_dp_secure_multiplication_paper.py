@@ -20,11 +20,6 @@ from trustlab.privacy import (
 CHAPTER = "book/privacy/dp-secure-multiplication.md"
 
 
-@pytest.fixture(scope="module")
-def paper_cfg(chapter_config):
-    return chapter_config(CHAPTER, "paper")
-
-
 def test_paper_configuration_differs_from_cpu(paper_cfg, chapter_config):
     cpu_cfg = chapter_config(CHAPTER, "cpu")
     assert paper_cfg["scale"] == "paper" and cpu_cfg["scale"] == "cpu"

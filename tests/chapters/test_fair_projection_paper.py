@@ -21,11 +21,6 @@ CHAPTER = "book/fairness/fair-projection.md"
 
 
 @pytest.fixture(scope="module")
-def paper_cfg(chapter_config):
-    return chapter_config(CHAPTER, "paper")
-
-
-@pytest.fixture(scope="module")
 def adult_split(paper_cfg):
     train, test = adult_task(group="sex").split(test_size=0.3, random_state=paper_cfg["seed"])
     model = make_base_model("logistic", random_state=paper_cfg["seed"]).fit(train.X, train.y)

@@ -4,7 +4,6 @@ step of each experiment runs."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from trustlab.fairness import (
     FairMIATreeClassifier,
@@ -14,11 +13,6 @@ from trustlab.fairness import (
 )
 
 CHAPTER = "book/fairness/fair-trees-missing-values.md"
-
-
-@pytest.fixture(scope="module")
-def paper_cfg(chapter_config):
-    return chapter_config(CHAPTER, "paper")
 
 
 def test_paper_configuration_differs_from_cpu(paper_cfg, chapter_config):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
@@ -12,11 +11,6 @@ from trustlab.coded.distributed import GlooCluster, coded_multiply, running
 from trustlab.coded.training import train_mlp
 
 CHAPTER = "book/coded/generalized-polydot.md"
-
-
-@pytest.fixture(scope="module")
-def paper_cfg(chapter_config):
-    return chapter_config(CHAPTER, "paper")
 
 
 def test_paper_configuration_differs_from_cpu(paper_cfg, chapter_config):

@@ -25,11 +25,6 @@ from trustlab.sciml import (
 CHAPTER = "book/sciml/kano.md"
 
 
-@pytest.fixture(scope="module")
-def paper_cfg(chapter_config):
-    return chapter_config(CHAPTER, "paper")
-
-
 def test_paper_configuration_differs_from_cpu(paper_cfg, chapter_config):
     cpu_cfg = chapter_config(CHAPTER, "cpu")
     assert paper_cfg["scale"] == "paper" and cpu_cfg["scale"] == "cpu"
