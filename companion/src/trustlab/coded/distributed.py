@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from trustlab.privacy._checks import check_int, check_real
+from trustlab._checks import check_int, check_real
 
 _HEADER = 8  # op, delay, error scale, seed, rows, inner, cols, complex flag
 _STOP, _MULTIPLY = -1.0, 1.0

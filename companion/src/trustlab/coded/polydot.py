@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from trustlab.privacy._checks import check_int, check_real
+from trustlab._checks import check_int, check_real
 
 PointKind = Literal["unit_circle", "chebyshev", "equispaced"]
 POINT_KINDS: tuple[str, ...] = ("unit_circle", "chebyshev", "equispaced")

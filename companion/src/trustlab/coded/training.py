@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from trustlab._checks import check_int, check_real
 from trustlab.coded.polydot import (
     UndecodableError,
     evaluate,
@@ -38,7 +39,6 @@ from trustlab.coded.polydot import (
     locate_errors,
     split_blocks,
 )
-from trustlab.privacy._checks import check_int, check_real
 
 
 @dataclass

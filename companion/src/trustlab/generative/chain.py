@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 
 import torch
 
+from trustlab._checks import positive_int
 from trustlab.generative.diffusion import EpsMLP, Guidance, NoiseSchedule, ddim_sample, guided_eps, train_ddpm
-from trustlab.sciml._validation import positive_int
 
 
 def run_chain(

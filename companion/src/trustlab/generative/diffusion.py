@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from trustlab.sciml._validation import positive_float, positive_int
+from trustlab._checks import positive_float, positive_int
 
 EpsFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 """``eps_fn(x_t, t, c)``: predicted noise for a batch ``x_t`` at integer steps ``t`` and labels ``c``."""

@@ -10,7 +10,7 @@ import torch
 from scipy import ndimage
 from sklearn.datasets import load_digits
 
-from trustlab.sciml._validation import positive_int
+from trustlab._checks import positive_int
 
 NATIVE_SIDE = 8
 

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import linalg
 from sklearn.neural_network import MLPClassifier
 
-from trustlab.sciml._validation import positive_int
+from trustlab._checks import positive_int
 
 
 def _as_images(x: object, name: str) -> np.ndarray:

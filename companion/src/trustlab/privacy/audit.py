@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from trustlab.privacy._checks import as_generator, check_int, check_real
+from trustlab._checks import as_generator, check_int, check_real
 from trustlab.privacy.cordp import NoiseParams, pair_incidence, pairwise_noise
 
 __all__ = [

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from trustlab.privacy._checks import check_int, check_real
+from trustlab._checks import check_int, check_real
 from trustlab.privacy.gaussian import gaussian_epsilon
 
 

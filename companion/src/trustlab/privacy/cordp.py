@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from trustlab.privacy._checks import as_generator, check_int, check_real
+from trustlab._checks import as_generator, check_int, check_real
 from trustlab.privacy.gaussian import analytic_mu
 
 __all__ = [

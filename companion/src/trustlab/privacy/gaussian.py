@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, special
 
-from trustlab.privacy._checks import check_int, check_real
+from trustlab._checks import check_int, check_real
 
 __all__ = [
     "analytic_delta",

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from trustlab.privacy._checks import check_float_dtype, check_int, check_real
+from trustlab._checks import check_float_dtype, check_int, check_real
 from trustlab.privacy.coalition import coalition_precision, coalition_report
 from trustlab.privacy.gaussian import gaussian_sigma
 

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from trustlab.privacy._checks import check_float_dtype, check_int
+from trustlab._checks import check_float_dtype, check_int
 
 PRIME: int = 2_147_483_647
 """The default field size, the Mersenne prime :math:`2^{31} - 1`."""

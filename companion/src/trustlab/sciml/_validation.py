@@ -2,37 +2,8 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import torch
-
-
-def positive_int(value: object, name: str, minimum: int = 1) -> int:
-    """Return ``value`` as an ``int`` if it is an integer of at least ``minimum``, else raise.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not an integer (booleans are rejected).
-    ValueError
-        If ``value`` is smaller than ``minimum``.
-    """
-    kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
-    return int(value)
-
-
-def positive_float(value: object, name: str) -> float:
-    """Return ``value`` as a ``float`` if it is a finite positive number, else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {type(value).__name__} {value!r}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite positive number, got {value!r}")
-    return float(value)
 
 
 def tensor(

@@ -16,7 +16,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from trustlab.sciml._validation import positive_int, tensor
+from trustlab._checks import positive_int
+from trustlab.sciml._validation import tensor
 
 
 class SpectralConv1d(nn.Module):

@@ -18,7 +18,8 @@ import math
 import torch
 from torch import nn
 
-from trustlab.sciml._validation import positive_int, tensor
+from trustlab._checks import positive_int
+from trustlab.sciml._validation import tensor
 
 
 def bspline_basis(

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from trustlab.sciml._validation import array, periodic_grid, positive_float, positive_int, tensor
+from trustlab._checks import positive_float, positive_int
+from trustlab.sciml._validation import array, periodic_grid, tensor
 from trustlab.sciml.kan import KANLayer, kan
 from trustlab.sciml.operators import wavenumbers
 

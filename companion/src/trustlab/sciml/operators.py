@@ -17,7 +17,8 @@ from typing import Literal
 
 import numpy as np
 
-from trustlab.sciml._validation import array, positive_float, positive_int
+from trustlab._checks import positive_float, positive_int
+from trustlab.sciml._validation import array
 
 OPERATORS: tuple[str, ...] = ("G1", "G2", "G3")
 FAMILIES: tuple[str, ...] = ("A", "B")

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from scipy.linalg import expm
 
-from trustlab.sciml._validation import array, positive_float, positive_int
+from trustlab._checks import positive_float, positive_int
+from trustlab.sciml._validation import array
 from trustlab.sciml.operators import wavenumbers
 
 

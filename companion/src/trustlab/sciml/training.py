@@ -10,8 +10,9 @@ import math
 import torch
 from torch import nn
 
+from trustlab._checks import positive_float, positive_int
 from trustlab.book import progress
-from trustlab.sciml._validation import positive_float, positive_int, tensor
+from trustlab.sciml._validation import tensor
 from trustlab.sciml.kano import QKANO
 from trustlab.sciml.quantum import pmfs
 

@@ -1,4 +1,8 @@
-"""Argument checks shared by the modules of :mod:`trustlab.privacy`."""
+"""Argument checks shared by the sub-packages of trustlab.
+
+Each returns the checked value in its canonical type or raises a ``TypeError`` (wrong kind)
+or ``ValueError`` (right kind, wrong value) that names the argument.
+"""
 
 from __future__ import annotations
 
@@ -98,3 +102,30 @@ def check_float_dtype(dtype: object, name: str = "dtype") -> type:
     if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"{name} must be numpy.float32 or numpy.float64, got {resolved}")
     return resolved.type
+
+
+def positive_int(value: object, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` if it is an integer of at least ``minimum``, else raise.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (booleans are rejected).
+    ValueError
+        If ``value`` is smaller than ``minimum``.
+    """
+    kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return int(value)
+
+
+def positive_float(value: object, name: str) -> float:
+    """Return ``value`` as a ``float`` if it is a finite positive number, else raise."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a positive number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite positive number, got {value!r}")
+    return float(value)
