@@ -5,7 +5,7 @@
   :func:`cfg_schedule`, :func:`drop_conditions` -- DDPM training, DDIM/ancestral sampling and
   classifier-free guidance;
 - :func:`run_chain` -- the Chain of Diffusion (ReDiFine: ``p_drop > 0`` and a CFG schedule);
-- :func:`digit_images` -- scikit-learn's bundled digits, sharp or blurred;
+- :func:`digit_images` -- scikit-learn's bundled digits, sharp or blurred, 8x8 or upsampled;
 - :class:`DigitFeatures`, :func:`frechet_distance`, :func:`pixel_stats`, :func:`hf_energy`,
   :func:`chain_table` -- offline metrics;
 - :func:`gaussian_cfg_target`, :func:`cfg_gain`, :func:`qt_step`, :func:`qt_recursion`,
