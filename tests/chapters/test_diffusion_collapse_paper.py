@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 from trustlab.generative import (
@@ -21,11 +20,6 @@ from trustlab.generative import (
 )
 
 CHAPTER = "book/generative/diffusion-collapse.md"
-
-
-@pytest.fixture(scope="module")
-def paper_cfg(chapter_config):
-    return chapter_config(CHAPTER, "paper")
 
 
 def test_paper_configuration_is_larger(paper_cfg, chapter_config):
