@@ -11,6 +11,8 @@ KANO (Lee, Liu, Yu et al., 2025) against the Fourier neural operator:
   :func:`relative_l2` -- position-dependent operators and input families;
 - :func:`double_well`, :func:`split_step`, :func:`exact_propagator`, :func:`gaussian_packets`,
   :func:`pmfs`, :func:`infidelity` -- the double-well quantum task;
+- :func:`simulate_magnetosphere`, :class:`PlasmaConfig`, :func:`divergence_cd` -- a seeded 2.5D
+  Hall-MHD mini-magnetosphere driven by a time-varying solar wind (Holmberg et al. emulators);
 - :func:`train_operator`, :func:`train_qkano`, :func:`pmf_loss`, :func:`relative_mse`,
   :func:`count_parameters` -- training.
 """
@@ -36,6 +38,7 @@ from trustlab.sciml.operators import (
     sample_family,
     wavenumbers,
 )
+from trustlab.sciml.plasma import FIELDS, PlasmaConfig, divergence_cd, simulate_magnetosphere
 from trustlab.sciml.quantum import (
     double_well,
     exact_propagator,
@@ -47,16 +50,19 @@ from trustlab.sciml.quantum import (
 from trustlab.sciml.training import pmf_loss, relative_mse, train_operator, train_qkano
 
 __all__ = [
+    "FIELDS",
     "FNO1d",
     "KANLayer",
     "KANO",
     "KANOLayer",
+    "PlasmaConfig",
     "QKANO",
     "SpectralConv1d",
     "apply_operator",
     "bspline_basis",
     "count_parameters",
     "derivative",
+    "divergence_cd",
     "double_well",
     "effective_symbol",
     "exact_propagator",
@@ -74,6 +80,7 @@ __all__ = [
     "relative_l2",
     "relative_mse",
     "sample_family",
+    "simulate_magnetosphere",
     "split_step",
     "train_operator",
     "train_qkano",
