@@ -275,7 +275,10 @@ class _Solver:
         return np.stack([rho, ux, uy, uz, bx, by, f["B"][2], 1.0 + p])
 
     def energy(self, s: np.ndarray, t: float) -> float:
-        """Kinetic plus magnetic energy per unit area, ``<rho_0 |v|^2 / 2 + |B|^2 / 2>``."""
+        """Kinetic plus magnetic energy per unit area (eq. hall-mhd-energy).
+
+        ``<rho_0 |v|^2 / 2 + |B|^2 / 2>``, the wind and IMF background included.
+        """
         f = self.fields(s, t)
         kin = 0.5 * self.cfg.density * sum(u**2 for u in f["u"])
         mag = 0.5 * sum(b**2 for b in f["B"])
