@@ -80,14 +80,24 @@ def test_p_minus_q_errors_are_detected():
             locate_errors(Y, pts, Q, rng=trial)
 
 
-def test_adversarial_pattern_defeats_decoding():
-    rng = np.random.default_rng(2)
-    P, Q = 12, 6
+def _adversarial_pattern(P: int, Q: int, rng: np.random.Generator):
+    """floor((P-Q)/2) + 1 errors along a codeword difference d that vanishes on Q - 1 workers.
+
+    Returns the evaluation points, the true codewords ``Y0``, the difference ``d``, the corrupted results ``Y`` and
+    the corrupted rows ``hit``.
+    """
     pts, Y0 = _codewords(P, Q, 4, rng)
     zeros, hit = np.arange(Q - 1), np.arange(Q - 1, Q - 1 + (P - Q) // 2 + 1)
     d = np.prod(pts[:, None] - pts[zeros][None, :], axis=1)[:, None] * rng.standard_normal((1, 4))
     Y = Y0.copy()
     Y[hit] += d[hit]
+    return pts, Y0, d, Y, hit
+
+
+def test_adversarial_pattern_defeats_decoding():
+    rng = np.random.default_rng(2)
+    P, Q = 12, 6
+    pts, Y0, d, Y, hit = _adversarial_pattern(P, Q, rng)
     # the wrong codeword Y0 + d disagrees with Y at fewer places than the true one
     assert np.sum(np.abs(Y - (Y0 + d)).max(axis=1) > 1e-9) < len(hit)
     try:
@@ -134,11 +144,7 @@ def test_adversarial_pattern_with_odd_redundancy_only_ties():
     (a tie, not closer): decoding is ambiguous, and the locator reports it."""
     rng = np.random.default_rng(7)
     P, Q = 12, 5
-    pts, Y0 = _codewords(P, Q, 4, rng)
-    zeros, hit = np.arange(Q - 1), np.arange(Q - 1, Q - 1 + (P - Q) // 2 + 1)
-    d = np.prod(pts[:, None] - pts[zeros][None, :], axis=1)[:, None] * rng.standard_normal((1, 4))
-    Y = Y0.copy()
-    Y[hit] += d[hit]
+    pts, Y0, d, Y, hit = _adversarial_pattern(P, Q, rng)
     assert np.sum(np.abs(Y - (Y0 + d)).max(axis=1) > 1e-9) == len(hit)
     with pytest.raises(UndecodableError):
         locate_errors(Y, pts, Q, rng=0)
