@@ -1,0 +1,136 @@
+"""Data preparation and forecast metrics of the plasma emulator (trustlab.sciml.forecasting)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from trustlab.sciml.forecasting import (
+    FieldStats,
+    emulator_boundary,
+    forecast_windows,
+    grid_states,
+    pearson_by_lead,
+    persistence,
+    rmse_by_lead,
+    targets,
+    to_grid,
+)
+
+
+@pytest.fixture
+def run() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    nx, ny = 6, 4
+    obstacle = np.zeros((nx, ny), bool)
+    obstacle[2, 1] = True
+    fringe = np.zeros((nx, ny), bool)
+    fringe[-1] = True
+    return {
+        "fields": rng.normal(size=(9, 3, nx, ny)).astype(np.float32),
+        "obstacle": obstacle,
+        "fringe": fringe,
+        "x": np.arange(nx) * 0.5,
+        "y": np.arange(ny) * 0.5,
+    }
+
+
+def test_grid_states_node_order_and_round_trip(run):
+    states = grid_states(run)
+    t, v, nx, ny = run["fields"].shape
+    assert states.shape == (t, nx * ny, v) and states.dtype == np.float32
+    for i, j in [(0, 0), (2, 1), (5, 3), (4, 0)]:
+        np.testing.assert_array_equal(states[:, i * ny + j], run["fields"][:, :, i, j])
+    np.testing.assert_array_equal(to_grid(states, nx, ny), run["fields"])
+
+
+def test_boundary_is_obstacle_fringe_and_outflow(run):
+    ny = run["fields"].shape[-1]
+    mask = emulator_boundary(run, outflow_columns=1)
+    grid = mask.reshape(-1, ny)
+    assert grid[2, 1] and grid[-1].all() and grid[0].all()
+    assert grid.sum() == 1 + ny + ny
+    assert emulator_boundary(run, outflow_columns=0).sum() == 1 + ny
+
+
+def test_field_stats_standardise_interior(run):
+    states = grid_states(run)
+    interior = ~emulator_boundary(run, outflow_columns=0)
+    stats = FieldStats.from_states(states, interior)
+    z = stats.standardize(states)[:, torch.as_tensor(interior)].double()
+    torch.testing.assert_close(z.mean(dim=(0, 1)), torch.zeros(3, dtype=torch.float64), atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        z.std(dim=(0, 1), unbiased=False), torch.ones(3, dtype=torch.float64), atol=1e-5, rtol=0
+    )
+    d = z[1:] - z[:-1]
+    torch.testing.assert_close(d.mean(dim=(0, 1)).float(), stats.diff_mean, atol=1e-5, rtol=0)
+    torch.testing.assert_close(d.std(dim=(0, 1), unbiased=False).float(), stats.diff_std, atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        stats.destandardize(stats.standardize(states)), torch.as_tensor(states), atol=1e-5, rtol=0
+    )
+
+
+def test_windows_persistence_and_targets(run):
+    states = grid_states(run)
+    starts = forecast_windows(states.shape[0], n_lead=3, stride=2)
+    np.testing.assert_array_equal(starts, [0, 2, 4])
+    pers, truth = persistence(states, starts, 3), targets(states, starts, 3)
+    assert pers.shape == truth.shape == (3, 3, *states.shape[1:])
+    for k, s in enumerate(starts):
+        for lead in range(3):
+            np.testing.assert_array_equal(pers[k, lead], states[s + 1])
+            np.testing.assert_array_equal(truth[k, lead], states[s + 2 + lead])
+
+
+def test_rmse_and_pearson_match_loops(run):
+    rng = np.random.default_rng(1)
+    truth = rng.normal(size=(4, 2, 24, 3))
+    pred = truth + rng.normal(scale=0.5, size=truth.shape)
+    interior = rng.random(24) < 0.7
+    rmse, corr = rmse_by_lead(pred, truth, interior), pearson_by_lead(pred, truth, interior)
+    ref = rng.normal(size=(24, 3))
+    anom = pearson_by_lead(pred, truth, interior, reference=ref)
+    for lead in range(2):
+        for v in range(3):
+            e = pred[:, lead, interior, v] - truth[:, lead, interior, v]
+            assert rmse[lead, v] == pytest.approx(np.sqrt(np.mean(e**2)), rel=1e-12)
+            cs = [
+                np.corrcoef(pred[s, lead, interior, v], truth[s, lead, interior, v])[0, 1] for s in range(4)
+            ]
+            assert corr[lead, v] == pytest.approx(np.mean(cs), rel=1e-12)
+            ca = [
+                np.corrcoef(
+                    pred[s, lead, interior, v] - ref[interior, v],
+                    truth[s, lead, interior, v] - ref[interior, v],
+                )[0, 1]
+                for s in range(4)
+            ]
+            assert anom[lead, v] == pytest.approx(np.mean(ca), rel=1e-12)
+
+
+def test_pearson_of_constant_forecast_is_nan():
+    truth = np.random.default_rng(2).normal(size=(1, 1, 10, 1))
+    assert np.isnan(pearson_by_lead(np.zeros_like(truth), truth, np.ones(10, bool))).all()
+
+
+def test_bad_input(run):
+    states = grid_states(run)
+    with pytest.raises(TypeError, match="run must be"):
+        grid_states({"x": 1})
+    with pytest.raises(ValueError, match="outflow_columns"):
+        emulator_boundary(run, outflow_columns=100)
+    with pytest.raises(ValueError, match="interior must be a bool"):
+        FieldStats.from_states(states, np.ones(states.shape[1], int))
+    with pytest.raises(ValueError, match="selects no node"):
+        FieldStats.from_states(states, np.zeros(states.shape[1], bool))
+    with pytest.raises(ValueError, match="too short"):
+        forecast_windows(5, n_lead=4)
+    with pytest.raises(ValueError, match="starts must lie"):
+        persistence(states, np.array([7]), 3)
+    with pytest.raises(ValueError, match="same shape"):
+        rmse_by_lead(np.zeros((1, 1, 4, 1)), np.zeros((1, 2, 4, 1)), np.ones(4, bool))
+    with pytest.raises(ValueError, match="reference must have shape"):
+        pearson_by_lead(np.zeros((1, 1, 4, 1)), np.zeros((1, 1, 4, 1)), np.ones(4, bool), np.zeros(4))
+    with pytest.raises(ValueError, match="nx \\* ny"):
+        to_grid(states, 5, 5)
