@@ -13,11 +13,14 @@ KANO (Lee, Liu, Yu et al., 2025) against the Fourier neural operator:
   :func:`pmfs`, :func:`infidelity` -- the double-well quantum task;
 - :func:`simulate_magnetosphere`, :class:`PlasmaConfig`, :func:`divergence_cd` -- a seeded 2.5D
   Hall-MHD mini-magnetosphere driven by a time-varying solar wind (Holmberg et al. emulators);
+- :class:`MeshGraph`, :func:`build_graph`, :func:`plot_graph`, :func:`graph_summary` -- the
+  emulator's grid-to-mesh, mesh (simple, multiscale, hierarchical) and mesh-to-grid graphs;
 - :func:`train_operator`, :func:`train_qkano`, :func:`pmf_loss`, :func:`relative_mse`,
   :func:`count_parameters` -- training.
 """
 
 from trustlab.sciml.fno import FNO1d, SpectralConv1d, count_parameters
+from trustlab.sciml.graphs import MeshGraph, build_graph, graph_summary, plot_graph
 from trustlab.sciml.kan import KANLayer, bspline_basis, kan
 from trustlab.sciml.kano import (
     KANO,
@@ -55,11 +58,13 @@ __all__ = [
     "KANLayer",
     "KANO",
     "KANOLayer",
+    "MeshGraph",
     "PlasmaConfig",
     "QKANO",
     "SpectralConv1d",
     "apply_operator",
     "bspline_basis",
+    "build_graph",
     "count_parameters",
     "derivative",
     "divergence_cd",
@@ -68,6 +73,7 @@ __all__ = [
     "exact_propagator",
     "fit_symbol",
     "gaussian_packets",
+    "graph_summary",
     "infidelity",
     "kan",
     "kn_quantize",
@@ -75,6 +81,7 @@ __all__ = [
     "linearise_activation",
     "make_grid",
     "make_kano",
+    "plot_graph",
     "pmf_loss",
     "pmfs",
     "relative_l2",
