@@ -20,7 +20,8 @@ The construction follows the chapter's section on graphs (Holmberg et al.'s
    keeps the levels separate; each level-``l`` node has one "up" edge to its nearest level
    ``l + 1`` node and the "down" edges are their reverses.
 3. **Grid to mesh** (the encoder): every grid node outside the disc sends to its nearest
-   level-0 mesh node. **Mesh to grid** (the decoder): every grid node, obstacle cells included
+   level-0 mesh node (the lowest-numbered one on exact ties, here and for the up edges and the
+   multiscale move). **Mesh to grid** (the decoder): every grid node, obstacle cells included
    (the emulator overwrites them), receives from its ``m2g_neighbours`` nearest level-0 nodes.
 
 Conventions (shared with :mod:`trustlab.sciml.emulator` and :mod:`trustlab.sciml.forecasting`):
@@ -231,11 +232,11 @@ def build_graph(
     grid_pos = np.stack([gx.ravel(), gy.ravel()], axis=1)
     tree = cKDTree(mesh_pos[0])
     outside = np.flatnonzero(~_inside(grid_pos, obstacle))
-    g2m = np.stack([outside, tree.query(grid_pos[outside])[1]])
+    g2m = np.stack([outside, _nearest(tree, grid_pos[outside])])
     near = tree.query(grid_pos, k=list(range(1, m2g_neighbours + 1)))[1]
     m2g = np.stack([near.ravel(), np.repeat(np.arange(len(grid_pos)), m2g_neighbours)])
     steps = list(zip(mesh_pos[:-1], mesh_pos[1:], strict=True))  # (finer, coarser) level pairs
-    up = [np.stack([np.arange(len(fine)), cKDTree(coarse).query(fine)[1]]) for fine, coarse in steps]
+    up = [np.stack([np.arange(len(fine)), _nearest(cKDTree(coarse), fine)]) for fine, coarse in steps]
 
     def features(edges: NDArray[np.int64], send: NDArray, receive: NDArray) -> torch.Tensor:
         d = send[edges[0]] - receive[edges[1]]
@@ -457,6 +458,17 @@ def _lattice(
     return pos, pairs[_crossing_ok(pos, pairs, obstacle, samples, fraction)]
 
 
+def _nearest(tree: cKDTree, points: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Index of the nearest tree node of each point; equidistant nodes go to the lowest index.
+
+    Lattice geometry makes exact ties common (a cell halfway between two mesh nodes), and the
+    KD-tree's own choice among them is an implementation detail; the lowest index is not.
+    """
+    d, i = tree.query(points, k=list(range(1, min(tree.n, 16) + 1)))
+    tied = d <= d[:, :1] * (1 + 1e-9) + 1e-12
+    return np.where(tied, i, tree.n).min(axis=1)
+
+
 def _merge_levels(
     lattices: list[tuple[NDArray[np.float64], NDArray[np.int64]]],
     obstacle: tuple,
@@ -468,7 +480,7 @@ def _merge_levels(
     tree = cKDTree(pos)
     merged = [pairs]
     for coarse_pos, coarse_pairs in lattices[1:]:
-        moved = np.sort(tree.query(coarse_pos)[1][coarse_pairs], axis=1)
+        moved = np.sort(_nearest(tree, coarse_pos)[coarse_pairs], axis=1)
         merged.append(moved[moved[:, 0] != moved[:, 1]])
     pairs = np.unique(np.concatenate(merged), axis=0)
     return pos, pairs[_crossing_ok(pos, pairs, obstacle, samples, fraction)]
