@@ -381,8 +381,10 @@ def plot_graph(
     if obstacle is not None:
         (cx, cy), radius = obstacle
         ax.add_patch(Circle((cx, cy), radius, color=OKABE_ITO[5], alpha=0.5, zorder=4, label="obstacle"))
-    ax.set_xlim(grid[:, 0].min(), grid[:, 0].max())
-    ax.set_ylim(grid[:, 1].min(), grid[:, 1].max())
+    low, high = grid.min(axis=0), grid.max(axis=0)
+    pad = 0.02 * (high - low)  # so the nodes on the domain's edge stay visible
+    ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
+    ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
