@@ -16,7 +16,7 @@ density, speeds in Alfven speeds, density in the reference density):
 - momentum at constant mass density ``rho_0 = n_0`` (eq. hall-mhd-omega, eq. hall-mhd-vz)
   ``d_t omega + v . grad omega = e_z . curl(J x B) / rho_0 + nu lap omega``,
   ``d_t v_z + v . grad v_z = (J x B)_z / rho_0 + nu lap v_z``;
-- a passively advected number density (eq. hall-mhd-n) ``d_t n + v . grad n = kappa lap n``
+- a passively advected number density (eq. hall-mhd-n) ``d_t n + v . grad n = nu lap n``
   and the pressure from the incompressibility constraint (eq. hall-mhd-p)
   ``lap p = div(rho_0 N)`` with ``N = -(v . grad) v + J x B / rho_0``, reported as
   ``P = 1 + p``.
