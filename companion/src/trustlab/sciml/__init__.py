@@ -15,10 +15,15 @@ KANO (Lee, Liu, Yu et al., 2025) against the Fourier neural operator:
   Hall-MHD mini-magnetosphere driven by a time-varying solar wind (Holmberg et al. emulators);
 - :class:`MeshGraph`, :func:`build_graph`, :func:`plot_graph`, :func:`graph_summary` -- the
   emulator's grid-to-mesh, mesh (simple, multiscale, hierarchical) and mesh-to-grid graphs;
+- :class:`GraphFM`, :func:`train_graph_fm`, :class:`InteractionNet`, :class:`PropagationNet`,
+  :func:`make_mlp`, :func:`scatter_sum`, :func:`scatter_mean` -- the Graph-FM emulator, its
+  message-passing layers (plain torch) and its single-step then autoregressive training;
 - :func:`train_operator`, :func:`train_qkano`, :func:`pmf_loss`, :func:`relative_mse`,
   :func:`count_parameters` -- training.
 """
 
+from trustlab.sciml.emulator import GraphFM
+from trustlab.sciml.emulator_training import train_graph_fm
 from trustlab.sciml.fno import FNO1d, SpectralConv1d, count_parameters
 from trustlab.sciml.graphs import MeshGraph, build_graph, graph_summary, plot_graph
 from trustlab.sciml.kan import KANLayer, bspline_basis, kan
@@ -32,6 +37,13 @@ from trustlab.sciml.kano import (
     kn_quantize_naive,
     linearise_activation,
     make_kano,
+)
+from trustlab.sciml.message_passing import (
+    InteractionNet,
+    PropagationNet,
+    make_mlp,
+    scatter_mean,
+    scatter_sum,
 )
 from trustlab.sciml.operators import (
     apply_operator,
@@ -55,11 +67,14 @@ from trustlab.sciml.training import pmf_loss, relative_mse, train_operator, trai
 __all__ = [
     "FIELDS",
     "FNO1d",
+    "GraphFM",
+    "InteractionNet",
     "KANLayer",
     "KANO",
     "KANOLayer",
     "MeshGraph",
     "PlasmaConfig",
+    "PropagationNet",
     "QKANO",
     "SpectralConv1d",
     "apply_operator",
@@ -80,6 +95,7 @@ __all__ = [
     "kn_quantize_naive",
     "linearise_activation",
     "make_grid",
+    "make_mlp",
     "make_kano",
     "plot_graph",
     "pmf_loss",
@@ -87,8 +103,11 @@ __all__ = [
     "relative_l2",
     "relative_mse",
     "sample_family",
+    "scatter_mean",
+    "scatter_sum",
     "simulate_magnetosphere",
     "split_step",
+    "train_graph_fm",
     "train_operator",
     "train_qkano",
     "wavenumbers",
