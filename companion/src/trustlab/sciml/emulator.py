@@ -202,8 +202,11 @@ class GraphFM(nn.Module):
             raise ValueError(f"forcing must have shape {shape}, got {tuple(forcing.shape)}")
         return forcing
 
-    def _edge(self, name: str) -> torch.Tensor:
-        return self.edge_embed[name](getattr(self, f"feat_{name}"))
+    def _embed_static(self) -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
+        """Embedded mesh nodes (per level, unbatched) and edge sets; shared by a rollout's steps."""
+        mesh = [embed(getattr(self, f"mesh_static_{level}")) for level, embed in enumerate(self.mesh_embed)]
+        edge = {name: self.edge_embed[name](getattr(self, f"feat_{name}")) for name in self._edge_sets}
+        return mesh, edge
 
     def _process(self, mesh: list[torch.Tensor], edge: dict[str, torch.Tensor]) -> torch.Tensor:
         if not self.hierarchical:
@@ -248,16 +251,23 @@ class GraphFM(nn.Module):
         """
         batch = self._check_states(x_prev, x_t)
         forcing = self._check_forcing(forcing, (batch, self.n_forcing))
+        return self._step(x_prev, x_t, forcing, self._embed_static())
+
+    def _step(
+        self,
+        x_prev: torch.Tensor,
+        x_t: torch.Tensor,
+        forcing: torch.Tensor | None,
+        static: tuple[list[torch.Tensor], dict[str, torch.Tensor]],
+    ) -> torch.Tensor:
+        batch = x_t.shape[0]
         parts = [x_t, x_prev]
         if forcing is not None:
             parts.append(forcing[:, None, :].expand(batch, self.n_grid, self.n_forcing))
         parts.append(self.grid_static.expand(batch, *self.grid_static.shape))
         grid = self.grid_embed(torch.cat(parts, dim=-1))
-        mesh = [
-            embed(getattr(self, f"mesh_static_{level}")).expand(batch, -1, -1)
-            for level, embed in enumerate(self.mesh_embed)
-        ]
-        edge = {name: self._edge(name) for name in self._edge_sets}
+        mesh = [h.expand(batch, -1, -1) for h in static[0]]
+        edge = dict(static[1])  # the processor replaces updated edge sets in this copy
         mesh[0], _ = self.g2m(grid, mesh[0], edge["g2m"])
         grid = grid + self.grid_mlp(grid)
         mesh0 = self._process(mesh, edge)
@@ -317,9 +327,9 @@ class GraphFM(nn.Module):
                     f"boundary_values must have shape {expected}, got {tuple(boundary_values.shape)}"
                 )
             mask = boundary_mask[:, None]
-        out = []
+        out, static = [], self._embed_static()
         for k in range(n_steps):
-            pred = self(x_prev, x_t, None if forcing is None else forcing[:, k])
+            pred = self._step(x_prev, x_t, None if forcing is None else forcing[:, k], static)
             if boundary_mask is not None:
                 pred = torch.where(mask, boundary_values[:, k], pred)
             out.append(pred)
