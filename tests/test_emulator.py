@@ -197,5 +197,7 @@ def test_bad_input_names_the_argument():
         train_graph_fm(plain, plain_fields, fmask.astype(float))
     with pytest.raises(ValueError, match="forcing"):
         train_graph_fm(m, plain_fields, fmask)
+    with pytest.raises(ValueError, match="forcing"):
+        train_graph_fm(plain, plain_fields, fmask, forcing=np.zeros((10, 1), np.float32))
     with pytest.raises(TypeError, match="model"):
         train_graph_fm(torch.nn.Linear(2, 2), plain_fields, fmask)

@@ -22,7 +22,8 @@ emulator):
    next net on the same edges; g2m, m2g and the read-out do not update edges.
 3. **Decode.** A propagation net sends the finest mesh back to the grid (m2g); an output MLP
    without LayerNorm gives ``delta`` and ``x_{t+1} = x_t + delta * diff_std + diff_mean`` with the
-   one-step-difference statistics of the standardised states.
+   one-step-difference statistics of the standardised states. (The paper's optional projection
+   to a separate, narrower decoding width is left out: here it equals ``hidden``.)
 
 :meth:`GraphFM.rollout` repeats the step and overwrites the boundary nodes (the obstacle and the
 upstream inflow) with given values after every step: the boundary forcing of the workshop paper.

@@ -118,7 +118,9 @@ def train_graph_fm(
         raise ValueError(
             f"states must have at least {longest + 2} frames for {longest} autoregressive steps, got {n_frames}"
         )
-    if model.n_forcing > 0 or forcing is not None:
+    if model.n_forcing == 0 and forcing is not None:
+        raise ValueError("forcing must be None for a model built with n_forcing=0")
+    if model.n_forcing > 0:
         if forcing is None:
             raise ValueError(f"forcing of shape (T, {model.n_forcing}) is required")
         forcing = _as_tensor(forcing, "forcing", 2, last=model.n_forcing)
