@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+from trustlab.sciml import GraphFM, build_graph
 from trustlab.sciml.forecasting import (
     FieldStats,
     emulator_boundary,
+    emulator_forecasts,
     forecast_windows,
     grid_states,
     pearson_by_lead,
@@ -134,3 +136,41 @@ def test_bad_input(run):
         pearson_by_lead(np.zeros((1, 1, 4, 1)), np.zeros((1, 1, 4, 1)), np.ones(4, bool), np.zeros(4))
     with pytest.raises(ValueError, match="nx \\* ny"):
         to_grid(states, 5, 5)
+
+
+def test_emulator_forecasts_match_rollouts_from_each_start(run):
+    torch.manual_seed(0)
+    states = torch.as_tensor(grid_states(run))
+    graph = build_graph(run["x"], run["y"], kind="simple", mesh_size=3)
+    model = GraphFM(graph, n_vars=states.shape[2], n_forcing=2, hidden=8, processor_layers=1)
+    forcing = torch.randn(states.shape[0], 2)
+    boundary = emulator_boundary(run, outflow_columns=1)
+    starts = forecast_windows(states.shape[0], n_lead=3)
+    out = emulator_forecasts(model, states, starts, 3, boundary, forcing=forcing, batch_size=2)
+    free = emulator_forecasts(model, states, starts, 3, None, forcing=forcing)
+    assert out.shape == (len(starts), 3, *states.shape[1:])
+    mask = torch.as_tensor(boundary)
+    for k, s in enumerate(starts):
+        frames = s + 2 + torch.arange(3)
+        with torch.no_grad():
+            ref = model.rollout(
+                states[s : s + 1],
+                states[s + 1 : s + 2],
+                3,
+                boundary_values=states[frames][None],
+                boundary_mask=mask,
+                forcing=forcing[frames][None],
+            )
+            ref_free = model.rollout(
+                states[s : s + 1], states[s + 1 : s + 2], 3, forcing=forcing[frames][None]
+            )
+        torch.testing.assert_close(out[k], ref[0], atol=1e-6, rtol=1e-5)
+        torch.testing.assert_close(free[k], ref_free[0], atol=1e-6, rtol=1e-5)
+        torch.testing.assert_close(out[k][:, mask], states[frames][:, mask], atol=0, rtol=0)
+    assert not torch.allclose(out[:, :, mask], free[:, :, mask])
+    with pytest.raises(TypeError, match="states must be"):
+        emulator_forecasts(model, states.numpy(), starts, 3, boundary, forcing=forcing)
+    with pytest.raises(ValueError, match="starts is empty"):
+        emulator_forecasts(model, states, starts[:0], 3, boundary, forcing=forcing)
+    with pytest.raises(ValueError, match="forcing must be"):
+        emulator_forecasts(model, states, starts, 3, boundary, forcing=forcing[:3])

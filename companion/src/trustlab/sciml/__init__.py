@@ -18,6 +18,9 @@ KANO (Lee, Liu, Yu et al., 2025) against the Fourier neural operator:
 - :class:`GraphFM`, :func:`train_graph_fm`, :class:`InteractionNet`, :class:`PropagationNet`,
   :func:`make_mlp`, :func:`scatter_sum`, :func:`scatter_mean` -- the Graph-FM emulator, its
   message-passing layers (plain torch) and its single-step then autoregressive training;
+- :func:`grid_states`, :func:`to_grid`, :func:`emulator_boundary`, :class:`FieldStats`,
+  :func:`forecast_windows`, :func:`emulator_forecasts`, :func:`persistence`, :func:`targets`,
+  :func:`rmse_by_lead`, :func:`pearson_by_lead` -- emulator data and forecast verification;
 - :func:`train_operator`, :func:`train_qkano`, :func:`pmf_loss`, :func:`relative_mse`,
   :func:`count_parameters` -- training.
 """
@@ -25,6 +28,18 @@ KANO (Lee, Liu, Yu et al., 2025) against the Fourier neural operator:
 from trustlab.sciml.emulator import GraphFM
 from trustlab.sciml.emulator_training import train_graph_fm
 from trustlab.sciml.fno import FNO1d, SpectralConv1d, count_parameters
+from trustlab.sciml.forecasting import (
+    FieldStats,
+    emulator_boundary,
+    emulator_forecasts,
+    forecast_windows,
+    grid_states,
+    pearson_by_lead,
+    persistence,
+    rmse_by_lead,
+    targets,
+    to_grid,
+)
 from trustlab.sciml.graphs import MeshGraph, build_graph, graph_summary, plot_graph
 from trustlab.sciml.kan import KANLayer, bspline_basis, kan
 from trustlab.sciml.kano import (
@@ -67,6 +82,7 @@ from trustlab.sciml.training import pmf_loss, relative_mse, train_operator, trai
 __all__ = [
     "FIELDS",
     "FNO1d",
+    "FieldStats",
     "GraphFM",
     "InteractionNet",
     "KANLayer",
@@ -85,28 +101,37 @@ __all__ = [
     "divergence_cd",
     "double_well",
     "effective_symbol",
+    "emulator_boundary",
+    "emulator_forecasts",
     "exact_propagator",
     "fit_symbol",
+    "forecast_windows",
     "gaussian_packets",
     "graph_summary",
+    "grid_states",
     "infidelity",
     "kan",
     "kn_quantize",
     "kn_quantize_naive",
     "linearise_activation",
     "make_grid",
-    "make_mlp",
     "make_kano",
+    "make_mlp",
+    "pearson_by_lead",
+    "persistence",
     "plot_graph",
     "pmf_loss",
     "pmfs",
     "relative_l2",
     "relative_mse",
+    "rmse_by_lead",
     "sample_family",
     "scatter_mean",
     "scatter_sum",
     "simulate_magnetosphere",
     "split_step",
+    "targets",
+    "to_grid",
     "train_graph_fm",
     "train_operator",
     "train_qkano",

@@ -154,6 +154,71 @@ def targets(states: np.ndarray, starts: np.ndarray, n_lead: int) -> np.ndarray:
     return states[starts[:, None] + 2 + np.arange(n_lead)]
 
 
+def emulator_forecasts(
+    model: torch.nn.Module,
+    states: torch.Tensor,
+    starts: np.ndarray,
+    n_lead: int,
+    boundary: np.ndarray | None,
+    forcing: torch.Tensor | None = None,
+    batch_size: int = 16,
+) -> torch.Tensor:
+    """Autoregressive forecasts of ``model`` from every start, forced at the boundary (eq. fm-boundary).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        An emulator with ``rollout(x_prev, x_t, n_steps, boundary_values=, boundary_mask=,
+        forcing=)``, e.g. :class:`~trustlab.sciml.GraphFM`.
+    states : torch.Tensor
+        ``(T, N, V)`` standardised frames (the truth, which also supplies the boundary).
+    starts : numpy.ndarray
+        Start indices (see :func:`forecast_windows`).
+    n_lead : int
+        Number of steps forecast.
+    boundary : numpy.ndarray or None
+        ``(N,)`` bool mask of forced nodes (see :func:`emulator_boundary`); ``None`` lets the
+        emulator run free everywhere (no boundary forcing).
+    forcing : torch.Tensor or None
+        ``(T, F)`` standardised upstream values; step ``k`` of a forecast from ``s`` gets
+        ``forcing[s + 2 + k]``.
+    batch_size : int
+        Forecasts run together.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(S, n_lead, N, V)`` standardised forecasts, computed without gradients.
+    """
+    if not isinstance(states, torch.Tensor) or states.ndim != 3:
+        raise TypeError("states must be a (T, N, V) torch.Tensor of standardised frames")
+    starts = _starts(starts, states.shape[0], n_lead)
+    if starts.size == 0:
+        raise ValueError("starts is empty: there is no forecast to make")
+    if boundary is not None:
+        boundary = torch.as_tensor(_mask(boundary, states.shape[1], "boundary"), device=states.device)
+    positive_int(batch_size, "batch_size")
+    if forcing is not None and (not isinstance(forcing, torch.Tensor) or forcing.shape[0] != states.shape[0]):
+        raise ValueError("forcing must be a torch.Tensor with one row per frame of states")
+    lead = torch.arange(n_lead)
+    out = []
+    with torch.no_grad():
+        for chunk in np.array_split(starts, max(1, int(np.ceil(len(starts) / batch_size)))):
+            s = torch.as_tensor(chunk)
+            frames = s[:, None] + 2 + lead
+            out.append(
+                model.rollout(
+                    states[s],
+                    states[s + 1],
+                    n_lead,
+                    boundary_values=None if boundary is None else states[frames],
+                    boundary_mask=boundary,
+                    forcing=None if forcing is None else forcing[frames],
+                )
+            )
+    return torch.cat(out)
+
+
 def rmse_by_lead(pred: np.ndarray, truth: np.ndarray, interior: np.ndarray) -> np.ndarray:
     """Root-mean-square error per lead time and variable on the interior (eq. fm-rmse).
 
