@@ -174,3 +174,46 @@ def test_bad_input_names_the_argument():
         net(send, rec, edge[:3])
     with pytest.raises(TypeError, match="send"):
         net(send.numpy(), rec, edge)
+
+
+def test_scatter_checks_its_input():
+    src, index = torch.randn(5, 3), torch.tensor([0, 0, 1, 3, 3])
+    torch.testing.assert_close(scatter_mean(src, index, 4)[3], src[3:].mean(0))
+    # n=0 used to return an empty (0, d) tensor, silently dropping every row
+    with pytest.raises(ValueError, match="n must"):
+        scatter_sum(src, index, 0)
+    with pytest.raises(ValueError, match="index must lie"):
+        scatter_sum(src, index, 3)
+    with pytest.raises(ValueError, match="index must lie"):
+        scatter_mean(src, -index, 4)
+    with pytest.raises(ValueError, match="index must have shape"):
+        scatter_sum(src, index[:3], 4)
+    with pytest.raises(TypeError, match="index must have dtype"):
+        scatter_sum(src, index.float(), 4)
+    with pytest.raises(TypeError, match="src must be a torch.Tensor"):
+        scatter_sum(src.numpy(), index, 4)
+    with pytest.raises(TypeError, match="src must be a floating"):
+        scatter_mean(src.long(), index, 4)
+    with pytest.raises(ValueError, match="src must have shape"):
+        scatter_sum(src[:, 0], index, 4)
+    with pytest.raises(ValueError, match="degree"):
+        scatter_mean(src, index, 4, degree=torch.ones(3, 1))
+
+
+def test_layers_reject_wrong_dtypes_batches_and_non_bool_switches():
+    index = random_graph()
+    net = InteractionNet(index, N_SEND, N_REC, D)
+    send, rec, edge = inputs()  # float64: the layer is float32
+    with pytest.raises(TypeError, match="send must have dtype"):
+        net(send, rec.float(), edge.float())
+    with pytest.raises(TypeError, match="edge must have dtype"):
+        net(send.float(), rec.float(), edge)
+    with pytest.raises(ValueError, match="batch dimensions"):
+        net(send.float(), rec[:2].float(), edge.float())
+    # bool("no") is True: strings must not flip a switch on
+    with pytest.raises(TypeError, match="update_edges"):
+        InteractionNet(index, N_SEND, N_REC, D, update_edges="no")
+    with pytest.raises(TypeError, match="split_first"):
+        PropagationNet(index, N_SEND, N_REC, D, split_first=0)
+    with pytest.raises(TypeError, match="layer_norm"):
+        make_mlp(4, 8, 3, layer_norm="no")

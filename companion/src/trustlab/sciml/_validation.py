@@ -43,6 +43,16 @@ def tensor(
     return value
 
 
+def flag(value: object, name: str) -> bool:
+    """Return ``value`` if it is a bool (NumPy's included), else raise ``TypeError``.
+
+    ``bool("no")`` is ``True``: a string or number passed for a switch must fail, not flip it.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
 def array(value: object, name: str, ndim: int | tuple[int, ...]) -> np.ndarray:
     """Return ``value`` as a finite NumPy array with ``ndim`` dimensions, else raise ``ValueError``."""
     arr = np.asarray(value)

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from trustlab._checks import positive_int
+from trustlab.sciml._validation import flag
 
 AGGREGATIONS: tuple[str, ...] = ("sum", "mean")
 """The aggregations of :class:`InteractionNet`."""
@@ -53,6 +54,7 @@ def make_mlp(in_dim: int, hidden: int, out_dim: int, layer_norm: bool = True) ->
     in_dim = positive_int(in_dim, "in_dim")
     hidden = positive_int(hidden, "hidden")
     out_dim = positive_int(out_dim, "out_dim")
+    layer_norm = flag(layer_norm, "layer_norm")
     layers: list[nn.Module] = [nn.Linear(in_dim, hidden), nn.SiLU(), nn.Linear(hidden, out_dim)]
     if layer_norm:
         layers.append(nn.LayerNorm(out_dim))
@@ -75,13 +77,47 @@ def scatter_sum(src: torch.Tensor, index: torch.Tensor, n: int) -> torch.Tensor:
     -------
     torch.Tensor of shape (..., n, d)
 
+    Raises
+    ------
+    TypeError, ValueError
+        If ``src`` is not a floating tensor with at least 2 dimensions, ``index`` not a 1-D
+        int64 tensor with one entry per row of ``src`` and values in ``[0, n)``, or ``n`` not a
+        positive integer.
+
     Notes
     -----
     ``index_add_`` accumulates in the order of the edges on CPU; on CUDA it uses atomics and is
     not bitwise reproducible.
     """
+    n = _check_scatter(src, index, n)
+    return _scatter_sum(src, index, n)
+
+
+def _scatter_sum(src: torch.Tensor, index: torch.Tensor, n: int) -> torch.Tensor:
+    """:func:`scatter_sum` without the checks (the layers check their index once, at construction)."""
     out = src.new_zeros((*src.shape[:-2], n, src.shape[-1]))
     return out.index_add_(-2, index, src)
+
+
+def _check_scatter(src: object, index: object, n: object) -> int:
+    n = positive_int(n, "n")
+    if not isinstance(src, torch.Tensor):
+        raise TypeError(f"src must be a torch.Tensor, got {type(src).__name__}")
+    if not src.is_floating_point():
+        raise TypeError(f"src must be a floating tensor, got {src.dtype}")
+    if src.ndim < 2:
+        raise ValueError(f"src must have shape (..., E, d), got {tuple(src.shape)}")
+    if not isinstance(index, torch.Tensor):
+        raise TypeError(f"index must be a torch.Tensor, got {type(index).__name__}")
+    if index.dtype != torch.int64:
+        raise TypeError(f"index must have dtype torch.int64, got {index.dtype}")
+    if index.shape != (src.shape[-2],):
+        raise ValueError(
+            f"index must have shape (E,) = ({src.shape[-2]},) (one bin per row of src), got {tuple(index.shape)}"
+        )
+    if index.numel() and (int(index.min()) < 0 or int(index.max()) >= n):
+        raise ValueError(f"index must lie in [0, n={n}), got [{int(index.min())}, {int(index.max())}]")
+    return n
 
 
 def scatter_mean(
@@ -92,9 +128,20 @@ def scatter_mean(
     ``degree`` (``(n, 1)``, ``max(in-degree, 1)``, from :func:`in_degree`) may be precomputed,
     as the layers do.
     """
+    n = _check_scatter(src, index, n)
+    if degree is not None and (not isinstance(degree, torch.Tensor) or degree.shape != (n, 1)):
+        shape = tuple(degree.shape) if isinstance(degree, torch.Tensor) else type(degree).__name__
+        raise ValueError(f"degree must be a torch.Tensor of shape (n, 1) = ({n}, 1), got {shape}")
+    return _scatter_mean(src, index, n, degree)
+
+
+def _scatter_mean(
+    src: torch.Tensor, index: torch.Tensor, n: int, degree: torch.Tensor | None = None
+) -> torch.Tensor:
+    """:func:`scatter_mean` without the checks."""
     if degree is None:
         degree = in_degree(index, n)
-    return scatter_sum(src, index, n) / degree.to(src.dtype)
+    return _scatter_sum(src, index, n) / degree.to(src.dtype)
 
 
 def in_degree(index: torch.Tensor, n: int) -> torch.Tensor:
@@ -164,8 +211,8 @@ class InteractionNet(nn.Module):
         if aggr not in AGGREGATIONS:
             raise ValueError(f"aggr must be one of {AGGREGATIONS}, got {aggr!r}")
         self.aggr = aggr
-        self.update_edges = bool(update_edges)
-        self.split_first = bool(split_first)
+        self.update_edges = flag(update_edges, "update_edges")
+        self.split_first = flag(split_first, "split_first")
         index = _check_index(edge_index, self.n_send, self.n_rec)
         self.register_buffer("senders", index[0].contiguous())
         self.register_buffer("receivers", index[1].contiguous())
@@ -181,6 +228,9 @@ class InteractionNet(nn.Module):
     def _check(self, value: object, name: str, n: int) -> torch.Tensor:
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+        dtype = self.edge_mlp[0].weight.dtype
+        if value.dtype != dtype:
+            raise TypeError(f"{name} must have dtype {dtype} (the layer's), got {value.dtype}")
         if value.ndim < 2 or value.shape[-2:] != (n, self.hidden):
             raise ValueError(f"{name} must have shape (..., {n}, {self.hidden}), got {tuple(value.shape)}")
         return value
@@ -207,8 +257,8 @@ class InteractionNet(nn.Module):
     def aggregate(self, messages: torch.Tensor) -> torch.Tensor:
         """Sum or mean of the messages at each receiver, ``(..., n_rec, d)``."""
         if self.aggr == "mean":
-            return scatter_mean(messages, self.receivers, self.n_rec, self.degree)
-        return scatter_sum(messages, self.receivers, self.n_rec)
+            return _scatter_mean(messages, self.receivers, self.n_rec, self.degree)
+        return _scatter_sum(messages, self.receivers, self.n_rec)
 
     def update(self, rec: torch.Tensor, aggregated: torch.Tensor) -> torch.Tensor:
         """``h_i + MLP_n([h_i, a_i])``."""
@@ -238,6 +288,13 @@ class InteractionNet(nn.Module):
         self._check(send, "send", self.n_send)
         self._check(rec, "rec", self.n_rec)
         self._check(edge, "edge", self.n_edges)
+        try:
+            torch.broadcast_shapes(send.shape[:-2], rec.shape[:-2], edge.shape[:-2])
+        except RuntimeError:
+            raise ValueError(
+                "the batch dimensions of send, rec and edge must broadcast, got shapes "
+                f"{tuple(send.shape)}, {tuple(rec.shape)} and {tuple(edge.shape)}"
+            ) from None
         messages = self.messages(send, rec, edge)
         new_rec = self.update(rec, self.aggregate(messages))
         return new_rec, (edge + messages if self.update_edges else edge)
