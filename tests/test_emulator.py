@@ -201,3 +201,26 @@ def test_bad_input_names_the_argument():
         train_graph_fm(plain, plain_fields, fmask, forcing=np.zeros((10, 1), np.float32))
     with pytest.raises(TypeError, match="model"):
         train_graph_fm(torch.nn.Linear(2, 2), plain_fields, fmask)
+
+
+def test_more_bad_input_names_the_argument():
+    with pytest.raises(TypeError, match="diff_mean"):
+        model(diff_mean="zero")
+    with pytest.raises(TypeError, match="split_first"):
+        model(split_first="no")
+    fields, fmask = advection(8)
+    m = GraphFM(graph("simple", obstacle=False), 2, hidden=8, processor_layers=1)
+    with pytest.raises(TypeError, match="progress"):
+        train_graph_fm(m, fields, fmask, schedule=((1, 1),), progress=3)
+    with pytest.raises(TypeError, match="boundary_mask must be a bool tensor or array, got torch.int64"):
+        train_graph_fm(m, fields, fmask.astype(np.int64), schedule=((1, 1),))
+
+
+def test_training_a_float64_model_casts_the_data_to_its_dtype():
+    # the data used to be cast to float32 whatever the model's dtype, so a .double() model failed
+    fields, mask = advection(8)
+    torch.manual_seed(1)
+    m = GraphFM(graph("simple", obstacle=False), 2, hidden=8, processor_layers=1).double()
+    history = train_graph_fm(m, fields, mask, schedule=((2, 1),), batch_size=2)
+    assert len(history["loss"]) == 2 and np.isfinite(history["loss"]).all()
+    assert all(p.dtype == torch.float64 for p in m.parameters())

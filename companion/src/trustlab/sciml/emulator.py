@@ -43,7 +43,10 @@ from trustlab.sciml.message_passing import InteractionNet, PropagationNet, make_
 def _stat(value: object, name: str, n_vars: int, default: float) -> torch.Tensor:
     if value is None:
         return torch.full((n_vars,), default)
-    out = torch.as_tensor(value, dtype=torch.float32)
+    try:
+        out = torch.as_tensor(value, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be an array of {n_vars} real numbers, got {value!r:.60}") from None
     if out.shape != (n_vars,):
         raise ValueError(f"{name} must have shape ({n_vars},), got {tuple(out.shape)}")
     if not torch.isfinite(out).all():

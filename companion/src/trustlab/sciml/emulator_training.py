@@ -20,14 +20,17 @@ from trustlab.sciml._validation import tensor
 from trustlab.sciml.emulator import GraphFM
 
 
-def _as_tensor(value: object, name: str, ndim: int, last: int | None = None) -> torch.Tensor:
+def _as_tensor(
+    value: object, name: str, ndim: int, dtype: torch.dtype, last: int | None = None
+) -> torch.Tensor:
+    """``value`` (a float array or tensor) in the model's ``dtype``: float32 and float64 are cast."""
     if isinstance(value, np.ndarray):
         if not np.issubdtype(value.dtype, np.floating):
             raise TypeError(f"{name} must be a float array, got dtype {value.dtype}")
-        value = torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32))
-    elif isinstance(value, torch.Tensor) and value.dtype == torch.float64:
-        value = value.float()
-    return tensor(value, name, ndim, last=last, dtype=torch.float32)
+        value = torch.from_numpy(np.ascontiguousarray(value)).to(dtype)
+    elif isinstance(value, torch.Tensor) and value.dtype in (torch.float32, torch.float64):
+        value = value.to(dtype)
+    return tensor(value, name, ndim, last=last, dtype=dtype)
 
 
 def _check_schedule(schedule: object) -> list[tuple[int, int]]:
@@ -71,7 +74,7 @@ def train_graph_fm(
     model : GraphFM
         The emulator (its ``diff_std`` scales the loss).
     states : torch.Tensor or numpy.ndarray of shape (T, n_grid, n_vars)
-        Standardised training frames, float32 (float64 is cast).
+        Standardised training frames, float32 or float64 (cast to the model's dtype).
     boundary_mask : torch.Tensor or numpy.ndarray of shape (n_grid,), bool
         Boundary nodes: overwritten during the rollout, excluded from the loss.
     schedule : sequence of (int, int)
@@ -96,7 +99,8 @@ def train_graph_fm(
     """
     if not isinstance(model, GraphFM):
         raise TypeError(f"model must be a GraphFM, got {type(model).__name__}")
-    states = _as_tensor(states, "states", 3, last=model.n_vars)
+    dtype = model.diff_std.dtype
+    states = _as_tensor(states, "states", 3, dtype, last=model.n_vars)
     if states.shape[1] != model.n_grid:
         raise ValueError(
             f"states must have shape (T, n_grid={model.n_grid}, {model.n_vars}), got {tuple(states.shape)}"
@@ -104,11 +108,14 @@ def train_graph_fm(
     if isinstance(boundary_mask, np.ndarray):
         boundary_mask = torch.from_numpy(boundary_mask)
     if not isinstance(boundary_mask, torch.Tensor) or boundary_mask.dtype != torch.bool:
-        raise TypeError(f"boundary_mask must be a bool tensor or array, got {boundary_mask!r:.60}")
+        got = boundary_mask.dtype if isinstance(boundary_mask, torch.Tensor) else type(boundary_mask).__name__
+        raise TypeError(f"boundary_mask must be a bool tensor or array, got {got}")
     if boundary_mask.shape != (model.n_grid,):
         raise ValueError(f"boundary_mask must have shape ({model.n_grid},), got {tuple(boundary_mask.shape)}")
     if bool(boundary_mask.all()):
         raise ValueError("boundary_mask must leave at least one interior node")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
     phases = _check_schedule(schedule)
     batch_size = positive_int(batch_size, "batch_size")
     seed = positive_int(seed, "seed", minimum=0)
@@ -123,7 +130,7 @@ def train_graph_fm(
     if model.n_forcing > 0:
         if forcing is None:
             raise ValueError(f"forcing of shape (T, {model.n_forcing}) is required")
-        forcing = _as_tensor(forcing, "forcing", 2, last=model.n_forcing)
+        forcing = _as_tensor(forcing, "forcing", 2, dtype, last=model.n_forcing)
         if forcing.shape[0] != n_frames:
             raise ValueError(f"forcing must have {n_frames} rows (one per frame), got {forcing.shape[0]}")
     optimiser = torch.optim.AdamW(model.parameters(), lr=positive_float(lr, "lr"), betas=(0.9, 0.95))
