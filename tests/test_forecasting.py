@@ -174,3 +174,63 @@ def test_emulator_forecasts_match_rollouts_from_each_start(run):
         emulator_forecasts(model, states, starts[:0], 3, boundary, forcing=forcing)
     with pytest.raises(ValueError, match="forcing must be"):
         emulator_forecasts(model, states, starts, 3, boundary, forcing=forcing[:3])
+
+
+def test_more_bad_input_is_rejected_not_coerced(run):
+    states = grid_states(run)
+    interior = ~emulator_boundary(run)
+    with pytest.raises(TypeError, match="run must be"):
+        emulator_boundary(None)
+    # 1-D masks used to pass, and the outflow "columns" became the first nodes of the flat mask
+    flat = {"obstacle": run["obstacle"].ravel(), "fringe": run["fringe"].ravel()}
+    with pytest.raises(ValueError, match="masks of the same shape"):
+        emulator_boundary(flat)
+    with pytest.raises(ValueError, match="fields"):
+        emulator_boundary({**run, "fields": run["fields"][..., :3]})
+    with pytest.raises(TypeError, match="real numbers"):
+        grid_states({"fields": run["fields"].astype(complex)})
+    # NaN/inf frames used to give NaN statistics without a word
+    with pytest.raises(ValueError, match="finite"):
+        FieldStats.from_states(np.where(states > 2, np.inf, states), interior)
+    with pytest.raises(ValueError, match="states must have shape"):
+        FieldStats.from_states(states[:, :, :0], interior)
+    stats = FieldStats.from_states(states, interior)
+    with pytest.raises(ValueError, match="last axis"):
+        stats.standardize(states[..., :2])
+    with pytest.raises(ValueError, match="last axis"):
+        stats.destandardize(np.float32(1.0))
+    assert stats == stats and stats != FieldStats.from_states(states, interior)  # used to raise
+    pred = truth = np.zeros((0, 1, states.shape[1], 3))
+    with pytest.raises(ValueError, match="not be empty"):
+        rmse_by_lead(pred, truth, interior)
+    with pytest.raises(ValueError, match="not be empty"):
+        pearson_by_lead(pred, truth, interior)
+    with pytest.raises(TypeError, match="pred must be"):
+        rmse_by_lead(np.zeros((1, 1, 4, 1), str), np.zeros((1, 1, 4, 1)), np.ones(4, bool))
+    ones = np.ones((1, 1, 4, 1))
+    with pytest.raises(ValueError, match="reference must be finite"):
+        pearson_by_lead(ones, ones, np.ones(4, bool), reference=np.full((4, 1), np.nan))
+    # tensors that require grad are detached, as in _states
+    pred = torch.randn(2, 1, 4, 1, requires_grad=True)
+    expected = rmse_by_lead(pred.detach().numpy(), ones.repeat(2, 0), np.ones(4, bool))
+    np.testing.assert_array_equal(rmse_by_lead(pred, ones.repeat(2, 0), np.ones(4, bool)), expected)
+
+
+def test_emulator_forecasts_checks_and_all_false_boundary(run):
+    torch.manual_seed(0)
+    states = torch.as_tensor(grid_states(run))
+    graph = build_graph(run["x"], run["y"], kind="simple", mesh_size=3)
+    model = GraphFM(graph, n_vars=states.shape[2], hidden=8, processor_layers=1)
+    starts = forecast_windows(states.shape[0], n_lead=1)
+    free = emulator_forecasts(model, states, starts, 1, None)
+    # an all-false mask forces nothing (as in GraphFM.rollout); it used to raise "selects no node"
+    none_forced = emulator_forecasts(model, states, starts, 1, np.zeros(states.shape[1], bool))
+    torch.testing.assert_close(none_forced, free, atol=0, rtol=0)
+    with pytest.raises(TypeError, match="model must have a rollout"):
+        emulator_forecasts(None, states, starts, 1, None)
+    with pytest.raises(ValueError, match="states must have shape"):
+        emulator_forecasts(model, states[0], starts, 1, None)
+    with pytest.raises(TypeError, match="forcing must be a torch.Tensor"):
+        emulator_forecasts(model, states, starts, 1, None, forcing=np.zeros((states.shape[0], 1)))
+    with pytest.raises(ValueError, match="forcing must be"):
+        emulator_forecasts(model, states, starts, 1, None, forcing=torch.zeros(states.shape[0]))

@@ -61,10 +61,22 @@ def emulator_boundary(run: dict[str, np.ndarray], outflow_columns: int = 2) -> n
         ``(nx * ny,)`` bool.
     """
     check_int(outflow_columns, "outflow_columns", low=0)
+    if not isinstance(run, dict):
+        raise TypeError(f"run must be the dict returned by simulate_magnetosphere, got {type(run).__name__}")
     for key in ("obstacle", "fringe"):
         if key not in run:
             raise ValueError(f"run has no {key!r} mask; pass the output of simulate_magnetosphere")
-    mask = np.asarray(run["obstacle"], bool) | np.asarray(run["fringe"], bool)
+    obstacle, fringe = np.asarray(run["obstacle"], bool), np.asarray(run["fringe"], bool)
+    if obstacle.ndim != 2 or fringe.shape != obstacle.shape:
+        raise ValueError(
+            "run['obstacle'] and run['fringe'] must be (nx, ny) masks of the same shape, got "
+            f"{obstacle.shape} and {fringe.shape}"
+        )
+    if "fields" in run and np.shape(run["fields"])[-2:] != obstacle.shape:
+        raise ValueError(
+            f"run's masks have shape {obstacle.shape} but its fields (T, V, nx, ny) {np.shape(run['fields'])}"
+        )
+    mask = obstacle | fringe
     if outflow_columns > mask.shape[0]:
         raise ValueError(f"outflow_columns must be at most nx={mask.shape[0]}, got {outflow_columns}")
     mask = mask.copy()
@@ -72,7 +84,7 @@ def emulator_boundary(run: dict[str, np.ndarray], outflow_columns: int = 2) -> n
     return mask.reshape(-1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldStats:
     """Per-variable standardisation of states and of their one-step changes (eq. fm-standardise).
 
@@ -83,7 +95,8 @@ class FieldStats:
         interior nodes.
     diff_mean, diff_std : torch.Tensor
         ``(V,)`` mean and standard deviation of the one-step change of the *standardised*
-        state: the emulator predicts ``x_{t+1} = x_t + diff_mean + diff_std * delta``.
+        state: the emulator predicts ``x_{t+1} = x_t + diff_mean + diff_std * delta``. A
+        variable whose standardised state never changes gets ``diff_std = 1``.
     """
 
     mean: torch.Tensor
@@ -98,6 +111,8 @@ class FieldStats:
         interior = _mask(interior, states.shape[1], "interior")
         if states.shape[0] < 2:
             raise ValueError(f"states needs at least 2 frames, got {states.shape[0]}")
+        if not np.isfinite(states).all():
+            raise ValueError("states must be finite (no NaN or inf)")
         inner = states[:, interior].astype(np.float64)
         mean, std = inner.mean(axis=(0, 1)), inner.std(axis=(0, 1))
         if (std == 0).any():
@@ -110,13 +125,21 @@ class FieldStats:
 
     def standardize(self, x: np.ndarray | torch.Tensor) -> torch.Tensor:
         """``(x - mean) / std`` over the last axis, as a float32 tensor."""
-        x = torch.as_tensor(x, dtype=torch.float32)
+        x = self._check_last(x)
         return (x - self.mean) / self.std
 
     def destandardize(self, x: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Inverse of :meth:`standardize`."""
-        x = torch.as_tensor(x, dtype=torch.float32)
+        x = self._check_last(x)
         return x * self.std + self.mean
+
+    def _check_last(self, x: np.ndarray | torch.Tensor) -> torch.Tensor:
+        x = torch.as_tensor(x, dtype=torch.float32)
+        if x.ndim == 0 or x.shape[-1] != self.mean.shape[0]:
+            raise ValueError(
+                f"x must hold the {self.mean.shape[0]} variables on its last axis, got shape {tuple(x.shape)}"
+            )
+        return x
 
 
 def forecast_windows(n_frames: int, n_lead: int, stride: int = 1) -> np.ndarray:
@@ -177,8 +200,8 @@ def emulator_forecasts(
     n_lead : int
         Number of steps forecast.
     boundary : numpy.ndarray or None
-        ``(N,)`` bool mask of forced nodes (see :func:`emulator_boundary`); ``None`` lets the
-        emulator run free everywhere (no boundary forcing).
+        ``(N,)`` bool mask of forced nodes (see :func:`emulator_boundary`); ``None`` (or an
+        all-false mask) lets the emulator run free everywhere (no boundary forcing).
     forcing : torch.Tensor or None
         ``(T, F)`` standardised upstream values; step ``k`` of a forecast from ``s`` gets
         ``forcing[s + 2 + k]``.
@@ -190,16 +213,27 @@ def emulator_forecasts(
     torch.Tensor
         ``(S, n_lead, N, V)`` standardised forecasts, computed without gradients.
     """
-    if not isinstance(states, torch.Tensor) or states.ndim != 3:
-        raise TypeError("states must be a (T, N, V) torch.Tensor of standardised frames")
+    if not callable(getattr(model, "rollout", None)):
+        raise TypeError(f"model must have a rollout method (e.g. a GraphFM), got {type(model).__name__}")
+    if not isinstance(states, torch.Tensor):
+        raise TypeError(f"states must be a (T, N, V) torch.Tensor, got {type(states).__name__}")
+    if states.ndim != 3:
+        raise ValueError(f"states must have shape (T, N, V), got {tuple(states.shape)}")
     starts = _starts(starts, states.shape[0], n_lead)
     if starts.size == 0:
         raise ValueError("starts is empty: there is no forecast to make")
     if boundary is not None:
-        boundary = torch.as_tensor(_mask(boundary, states.shape[1], "boundary"), device=states.device)
+        mask = _mask(boundary, states.shape[1], "boundary", allow_empty=True)
+        boundary = torch.as_tensor(mask, device=states.device)
     positive_int(batch_size, "batch_size")
-    if forcing is not None and (not isinstance(forcing, torch.Tensor) or forcing.shape[0] != states.shape[0]):
-        raise ValueError("forcing must be a torch.Tensor with one row per frame of states")
+    if forcing is not None:
+        if not isinstance(forcing, torch.Tensor):
+            raise TypeError(f"forcing must be a torch.Tensor or None, got {type(forcing).__name__}")
+        if forcing.ndim != 2 or forcing.shape[0] != states.shape[0]:
+            raise ValueError(
+                f"forcing must be of shape (T={states.shape[0]}, F), one row per frame of states, "
+                f"got {tuple(forcing.shape)}"
+            )
     lead = torch.arange(n_lead)
     out = []
     with torch.no_grad():
@@ -262,9 +296,11 @@ def pearson_by_lead(
     pred, truth, interior = _pair(pred, truth, interior)
     p, t = pred[:, :, interior].astype(np.float64), truth[:, :, interior].astype(np.float64)
     if reference is not None:
-        reference = np.asarray(reference)
+        reference = _numeric(reference, "reference")
         if reference.shape != pred.shape[2:]:
             raise ValueError(f"reference must have shape {pred.shape[2:]}, got {reference.shape}")
+        if not np.isfinite(reference).all():
+            raise ValueError("reference must be finite (no NaN or inf)")
         p, t = p - reference[interior], t - reference[interior]
     p, t = p - p.mean(axis=2, keepdims=True), t - t.mean(axis=2, keepdims=True)
     denom = np.sqrt((p**2).sum(axis=2) * (t**2).sum(axis=2))
@@ -277,29 +313,43 @@ def _fields(run: dict[str, np.ndarray]) -> np.ndarray:
     if not isinstance(run, dict) or "fields" not in run:
         raise TypeError("run must be the dict returned by simulate_magnetosphere (with 'fields')")
     fields = np.asarray(run["fields"])
+    if fields.dtype.kind not in "iuf":
+        raise TypeError(f"run['fields'] must be real numbers, got dtype {fields.dtype}")
     if fields.ndim != 4:
         raise ValueError(f"run['fields'] must have shape (T, V, nx, ny), got {fields.shape}")
     return fields
 
 
 def _states(states: np.ndarray, name: str) -> np.ndarray:
-    if isinstance(states, torch.Tensor):
-        states = states.detach().cpu().numpy()
-    states = np.asarray(states)
-    if states.ndim != 3:
-        raise ValueError(f"{name} must have shape (T, N, V), got {states.shape}")
+    states = _numpy(states)
+    if states.ndim != 3 or states.size == 0:
+        raise ValueError(f"{name} must have shape (T, N, V) and not be empty, got {states.shape}")
     if not np.issubdtype(states.dtype, np.floating):
         raise TypeError(f"{name} must be a floating array, got {states.dtype}")
     return states
 
 
-def _mask(mask: np.ndarray, n: int, name: str) -> np.ndarray:
-    mask = np.asarray(mask)
+def _mask(mask: np.ndarray, n: int, name: str, allow_empty: bool = False) -> np.ndarray:
+    mask = _numpy(mask)
     if mask.dtype != bool or mask.shape != (n,):
         raise ValueError(f"{name} must be a bool array of shape ({n},), got {mask.dtype} {mask.shape}")
-    if not mask.any():
+    if not allow_empty and not mask.any():
         raise ValueError(f"{name} selects no node")
     return mask
+
+
+def _numpy(value: object) -> np.ndarray:
+    """``value`` as a NumPy array; a torch tensor is detached and moved to the CPU first."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def _numeric(value: object, name: str) -> np.ndarray:
+    out = _numpy(value)
+    if out.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {out.dtype}")
+    return out
 
 
 def _starts(starts: np.ndarray, n_frames: int, n_lead: int) -> np.ndarray:
@@ -315,9 +365,11 @@ def _starts(starts: np.ndarray, n_frames: int, n_lead: int) -> np.ndarray:
 
 
 def _pair(pred: np.ndarray, truth: np.ndarray, interior: np.ndarray) -> tuple[np.ndarray, ...]:
-    pred, truth = np.asarray(pred), np.asarray(truth)
+    pred, truth = _numeric(pred, "pred"), _numeric(truth, "truth")
     if pred.ndim != 4 or pred.shape != truth.shape:
         raise ValueError(
             f"pred and truth must have the same shape (S, L, N, V), got {pred.shape} and {truth.shape}"
         )
+    if pred.size == 0:
+        raise ValueError(f"pred and truth must not be empty, got shape {pred.shape}")
     return pred, truth, _mask(interior, pred.shape[2], "interior")
