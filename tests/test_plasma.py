@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from trustlab.sciml import FIELDS, PlasmaConfig, divergence_cd, simulate_magnetosphere
-from trustlab.sciml.plasma import _Solver
+from trustlab.sciml.plasma import _Solver, cache_key
 
 SMALL = {"nx": 32, "ny": 32, "t_spin": 0.5, "n_frames": 10}
 
@@ -137,3 +137,12 @@ def test_bad_config_and_cache_types() -> None:
         simulate_magnetosphere({"nx": 32})
     with pytest.raises(TypeError, match="cache"):
         simulate_magnetosphere(cache=1, **SMALL)
+
+
+def test_numpy_scalars_in_the_config_give_the_same_cache_key() -> None:
+    # np.int64 passed the integer checks and then crashed json.dumps in cache_key
+    config = PlasmaConfig(nx=np.int64(16), lx=np.float32(8.0), seed=np.int64(3))
+    assert type(config.nx) is int and type(config.lx) is float
+    assert cache_key(config) == cache_key(PlasmaConfig(nx=16, lx=8.0, seed=3))
+    with pytest.raises(TypeError, match="nx"):
+        PlasmaConfig(nx=np.bool_(True))

@@ -74,6 +74,9 @@ class PlasmaConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        for name, value in asdict(self).items():  # NumPy scalars pass the checks but not json (cache_key)
+            if isinstance(value, np.generic):
+                object.__setattr__(self, name, value.item())
         positive_int(self.nx, "nx", minimum=8)
         positive_int(self.ny, "ny", minimum=8)
         for name in ("lx", "ly", "density", "v0", "dt_out"):
