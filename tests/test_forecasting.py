@@ -234,3 +234,11 @@ def test_emulator_forecasts_checks_and_all_false_boundary(run):
         emulator_forecasts(model, states, starts, 1, None, forcing=np.zeros((states.shape[0], 1)))
     with pytest.raises(ValueError, match="forcing must be"):
         emulator_forecasts(model, states, starts, 1, None, forcing=torch.zeros(states.shape[0]))
+
+
+def test_narrow_integer_starts_do_not_wrap_around():
+    # uint8 starts used to wrap: s + 2 = 256 became frame 0 in targets and persistence
+    frames = np.arange(300, dtype=np.float32)[:, None, None] * np.ones((1, 2, 1), np.float32)
+    starts = np.array([254, 255], np.uint8)
+    assert targets(frames, starts, 1)[:, 0, 0, 0].tolist() == [256.0, 257.0]
+    assert persistence(frames, starts, 1)[:, 0, 0, 0].tolist() == [255.0, 256.0]

@@ -354,9 +354,10 @@ def _numeric(value: object, name: str) -> np.ndarray:
 
 def _starts(starts: np.ndarray, n_frames: int, n_lead: int) -> np.ndarray:
     positive_int(n_lead, "n_lead")
-    starts = np.asarray(starts)
+    starts = _numpy(starts)
     if starts.ndim != 1 or not np.issubdtype(starts.dtype, np.integer):
         raise ValueError(f"starts must be a 1-D integer array, got {starts.dtype} {starts.shape}")
+    starts = starts.astype(np.int64)  # s + 2 in a narrow dtype (uint8) would wrap around
     if starts.size and (starts.min() < 0 or starts.max() + n_lead + 1 >= n_frames):
         raise ValueError(
             f"starts must lie in [0, {n_frames - n_lead - 2}] for {n_frames} frames and n_lead={n_lead}"
