@@ -395,6 +395,15 @@ def test_plot_graph_draws_every_level():
         plot_graph(g, level=3)
     with pytest.raises(TypeError, match="graph"):
         plot_graph("not a graph")
+    # these used to fail inside the unpacking ("cannot unpack non-iterable float") or pass silently
+    with pytest.raises(TypeError, match="obstacle"):
+        plot_graph(g, obstacle=(1.0, 2.0, 3.0))
+    with pytest.raises(ValueError, match="obstacle_center"):
+        plot_graph(g, obstacle=((1.0, 2.0, 3.0), 1.0))
+    with pytest.raises(ValueError, match="obstacle radius"):
+        plot_graph(g, obstacle=(CENTER, -1.0))
+    with pytest.raises(TypeError, match="show_grid_edges"):
+        plot_graph(g, show_grid_edges="no")
     matplotlib.pyplot.close("all")
 
 

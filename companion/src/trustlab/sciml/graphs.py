@@ -46,6 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from trustlab._checks import check_int, check_real
+from trustlab.sciml._validation import flag
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -360,6 +361,7 @@ def plot_graph(
     if not isinstance(graph, MeshGraph):
         raise TypeError(f"graph must be a MeshGraph, got {type(graph).__name__}")
     shown = range(graph.levels) if level is None else [check_int(level, "level", high=graph.levels - 1)]
+    show_grid_edges = flag(show_grid_edges, "show_grid_edges")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5.0))
     grid = graph.grid_pos.numpy()
@@ -379,7 +381,10 @@ def plot_graph(
             pos[:, 0], pos[:, 1], s=10 + 8 * lev, color=colour, zorder=3, label=f"{name} ({len(pos)} nodes)"
         )
     if obstacle is not None:
-        (cx, cy), radius = obstacle
+        if not isinstance(obstacle, (tuple, list)) or len(obstacle) != 2:
+            raise TypeError(f"obstacle must be a ((x, y), radius) pair, got {obstacle!r}")
+        radius = check_real(obstacle[1], "obstacle radius", low=0.0)
+        cx, cy = _check_center(obstacle[0], radius)
         ax.add_patch(Circle((cx, cy), radius, color=OKABE_ITO[5], alpha=0.5, zorder=4, label="obstacle"))
     low, high = grid.min(axis=0), grid.max(axis=0)
     pad = 0.02 * (high - low)  # so the nodes on the domain's edge stay visible
