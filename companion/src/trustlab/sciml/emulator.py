@@ -6,10 +6,10 @@ emulator):
 1. **Encode.** Grid nodes embed ``[x_t, x_{t-1}, f, s_grid]`` (``f`` the global forcing at the
    target time, broadcast to every node; ``s_grid`` the static grid features), mesh nodes embed
    their static features, every edge set embeds its ``[length, dx, dy]``. A
-   :class:`~trustlab.sciml.message_passing.PropagationNet` sends the grid to the finest mesh
+   :class:`~trustlab.sciml.PropagationNet` sends the grid to the finest mesh
    (g2m); the grid keeps a residual MLP path ``g <- g + MLP(g)``.
 2. **Process.** ``processor_layers`` interaction networks on the mesh. Flat meshes
-   (``"simple"``, ``"multiscale"``): one :class:`~trustlab.sciml.message_passing.InteractionNet`
+   (``"simple"``, ``"multiscale"``): one :class:`~trustlab.sciml.InteractionNet`
    per layer on the m2m edges. Hierarchical meshes (Oskarsson et al.'s Hi-LAM, with Graph-FM's
    propagation nets on the vertical edges): an initial up pass (a propagation net from every
    level to the next, so the coarse levels start from the grid's information), then per layer
@@ -57,12 +57,12 @@ def _stat(value: object, name: str, n_vars: int, default: float) -> torch.Tensor
 
 
 class GraphFM(nn.Module):
-    """Graph-FM emulator on a :class:`~trustlab.sciml.graphs.MeshGraph`.
+    """Graph-FM emulator on a :class:`~trustlab.sciml.MeshGraph`.
 
     Parameters
     ----------
     graph : MeshGraph
-        Grid, mesh and edge sets (from :func:`~trustlab.sciml.graphs.build_graph`); a
+        Grid, mesh and edge sets (from :func:`~trustlab.sciml.build_graph`); a
         ``"hierarchical"`` graph gets the down/up processor, the others the flat one.
     n_vars : int
         Variables per grid node.

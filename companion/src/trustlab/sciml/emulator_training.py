@@ -58,7 +58,7 @@ def train_graph_fm(
     seed: int = 0,
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
 ) -> dict:
-    """Train a :class:`~trustlab.sciml.emulator.GraphFM` on one trajectory.
+    """Train a :class:`~trustlab.sciml.GraphFM` on one trajectory.
 
     Every iteration draws ``batch_size`` start times ``t`` uniformly (with replacement, from a
     generator seeded by ``seed``), rolls the model out for the phase's ``K`` steps from
@@ -74,7 +74,8 @@ def train_graph_fm(
     model : GraphFM
         The emulator (its ``diff_std`` scales the loss).
     states : torch.Tensor or numpy.ndarray of shape (T, n_grid, n_vars)
-        Standardised training frames, float32 or float64 (cast to the model's dtype).
+        Standardised training frames, float32 or float64 (cast to the model's dtype and moved
+        to its device).
     boundary_mask : torch.Tensor or numpy.ndarray of shape (n_grid,), bool
         Boundary nodes: overwritten during the rollout, excluded from the loss.
     schedule : sequence of (int, int)
@@ -134,8 +135,11 @@ def train_graph_fm(
         if forcing.shape[0] != n_frames:
             raise ValueError(f"forcing must have {n_frames} rows (one per frame), got {forcing.shape[0]}")
     optimiser = torch.optim.AdamW(model.parameters(), lr=positive_float(lr, "lr"), betas=(0.9, 0.95))
-    interior = ~boundary_mask
-    mask = boundary_mask.to(states.device)
+    device = model.diff_std.device  # the data follow the model (a GPU at paper scale)
+    states = states.to(device)
+    forcing = None if forcing is None else forcing.to(device)
+    mask = boundary_mask.to(device)
+    interior = ~mask
     generator = torch.Generator().manual_seed(seed)
     plan = [k for iterations, k in phases for _ in range(iterations)]
     loop = range(len(plan)) if progress is None else progress(range(len(plan)))

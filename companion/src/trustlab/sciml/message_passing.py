@@ -125,7 +125,7 @@ def scatter_mean(
 ) -> torch.Tensor:
     """Mean of the rows of ``src`` per bin (0 for an empty bin); see :func:`scatter_sum`.
 
-    ``degree`` (``(n, 1)``, ``max(in-degree, 1)``, from :func:`in_degree`) may be precomputed,
+    ``degree`` (``(n, 1)``, ``max(in-degree, 1)``, from ``in_degree``) may be precomputed,
     as the layers do.
     """
     n = _check_scatter(src, index, n)
