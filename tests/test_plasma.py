@@ -146,3 +146,9 @@ def test_numpy_scalars_in_the_config_give_the_same_cache_key() -> None:
     assert cache_key(config) == cache_key(PlasmaConfig(nx=16, lx=8.0, seed=3))
     with pytest.raises(TypeError, match="nx"):
         PlasmaConfig(nx=np.bool_(True))
+
+
+def test_spin_up_frame_count_is_not_inflated_by_rounding() -> None:
+    # 2.1 / 0.3 evaluates to 7.000000000000001: the spin-up is 7 frames, not 8
+    run = simulate_magnetosphere(cache=False, nx=16, ny=16, t_spin=2.1, dt_out=0.3, n_frames=1)
+    assert run["t"][0] == pytest.approx(8 * 0.3)

@@ -291,7 +291,7 @@ class _Solver:
 def _run(cfg: PlasmaConfig) -> dict[str, np.ndarray]:
     solver = _Solver(cfg)
     s, t = solver.initial(), 0.0
-    n_spin = int(np.ceil(cfg.t_spin / cfg.dt_out))
+    n_spin = int(np.ceil(cfg.t_spin / cfg.dt_out - 1e-9))  # 2.1 / 0.3 is 7.000000000000001
     frames, times, forcing, energy, n_steps = [], [], [], [], 0
     for k in range(n_spin + cfg.n_frames):
         t_end = (k + 1) * cfg.dt_out
