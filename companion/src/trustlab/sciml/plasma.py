@@ -2,8 +2,9 @@
 
 Our own offline stand-in for a global hybrid-Vlasov run (Vlasiator is not available). The
 plane is (x, y); z is out of plane. The wind flows along -x (the Sun is at +x). The model is
-incompressible Hall MHD in normalised units (lengths in ion skin depths at the reference
-density, speeds in Alfven speeds, density in the reference density):
+incompressible Hall MHD in normalised units (lengths in a unit L in which the ion skin depth
+at the reference density is ``d_ref``, 0.1 by default; speeds in Alfven speeds; density in the
+reference density):
 
 - velocity from a stream function, ``v_x = d_y psi``, ``v_y = -d_x psi``, plus the uniform
   upstream wind ``-V_sw(t) e_x``; vorticity ``omega = -lap psi``;
