@@ -76,7 +76,7 @@ def run_pipeline(
         run["x"],
         run["y"],
         kind=kind,
-        obstacle_center=(0.35 * sizes["box"], 0.5 * sizes["box"]),
+        obstacle_center=plasma_cfg.obstacle_center,
         obstacle_radius=plasma_cfg.obstacle_radius,
         mesh_size=sizes["mesh_size"],
         levels=sizes["levels"],

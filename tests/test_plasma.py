@@ -152,3 +152,12 @@ def test_spin_up_frame_count_is_not_inflated_by_rounding() -> None:
     # 2.1 / 0.3 evaluates to 7.000000000000001: the spin-up is 7 frames, not 8
     run = simulate_magnetosphere(cache=False, nx=16, ny=16, t_spin=2.1, dt_out=0.3, n_frames=1)
     assert run["t"][0] == pytest.approx(8 * 0.3)
+
+
+def test_obstacle_mask_is_centred_on_obstacle_center() -> None:
+    cfg = PlasmaConfig(nx=40, ny=24, lx=10.0, ly=6.0, obstacle_radius=1.0)
+    assert cfg.obstacle_center == pytest.approx((3.5, 3.0))
+    solver = _Solver(cfg)
+    inside = solver.obstacle > 0.5
+    centroid = (solver.X[inside].mean(), solver.Y[inside].mean())
+    assert centroid == pytest.approx(cfg.obstacle_center, abs=0.5 * 10.0 / 40)

@@ -44,7 +44,7 @@ def test_one_step_at_paper_scale(paper_cfg):
             run["x"],
             run["y"],
             kind=kind,
-            obstacle_center=(0.35 * cfg["box"], 0.5 * cfg["box"]),
+            obstacle_center=plasma.obstacle_center,
             obstacle_radius=plasma.obstacle_radius,
             mesh_size=cfg["mesh_size"],
             levels=cfg["levels"],

@@ -98,6 +98,11 @@ class PlasmaConfig:
             raise ValueError(f"nx and ny must be even, got nx={self.nx}, ny={self.ny}")
 
     @property
+    def obstacle_center(self) -> tuple[float, float]:
+        """Centre ``(0.35 lx, 0.5 ly)`` of the obstacle disc (the dipole's position)."""
+        return (0.35 * self.lx, 0.5 * self.ly)
+
+    @property
     def d_i(self) -> float:
         """Ion skin depth ``d_ref / sqrt(density)``."""
         return self.d_ref / np.sqrt(self.density)
@@ -123,7 +128,7 @@ class _Solver:
         self.deal = (np.abs(self.KX) < 2 / 3 * kxm) & (np.abs(self.KY) < 2 / 3 * kym)
         self.filt = np.exp(-36.0 * np.hypot(self.KX / kxm, self.KY / kym) ** 16)
         self.hall = cfg.d_ref / cfg.density
-        xc, yc = 0.35 * lx, 0.5 * ly
+        xc, yc = cfg.obstacle_center
         r = np.hypot(self.X - xc, self.Y - yc)
         rad = cfg.obstacle_radius
         self.obstacle = 0.5 * (1 - np.tanh((r - rad) / 0.1)) if rad > 0 else np.zeros_like(r)
