@@ -354,6 +354,19 @@ def test_static_features(chapter, kind):
         assert np.allclose(static.numpy(), pos.numpy() / scale, atol=1e-6)
 
 
+def test_static_features_do_not_depend_on_the_coordinates_offset(chapter):
+    shifted = build_graph(
+        AXIS + 100.0,
+        AXIS - 50.0,
+        kind="multiscale",
+        **{**CHAPTER, "obstacle_center": (CENTER[0] + 100.0, CENTER[1] - 50.0)},
+    )
+    g = chapter["multiscale"]
+    assert np.allclose(shifted.grid_static.numpy(), g.grid_static.numpy(), atol=1e-5)
+    assert np.allclose(shifted.mesh_static[0].numpy(), g.mesh_static[0].numpy(), atol=1e-5)
+    assert shifted.grid_static[:, :2].min() == 0 and abs(float(shifted.grid_static[:, :2].max()) - 1) < 1e-6
+
+
 def test_build_is_deterministic(chapter):
     again = build_graph(AXIS, AXIS, kind="hierarchical", **CHAPTER)
     first = chapter["hierarchical"]

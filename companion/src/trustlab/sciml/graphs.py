@@ -31,8 +31,9 @@ Conventions (shared with :mod:`trustlab.sciml.emulator` and :mod:`trustlab.sciml
 - every edge index is a ``(2, E)`` int64 tensor, row 0 the sender, row 1 the receiver, indices
   local to the sender's and receiver's node sets;
 - edge features are ``[length, dx, dy]`` of ``sender - receiver``, divided by the longest
-  mesh-to-mesh edge; static node features are positions divided by the largest absolute grid
-  coordinate (grid nodes also get their distance to the obstacle centre, same scale).
+  mesh-to-mesh edge; static node features are positions measured from the grid's lower-left
+  corner in units of its larger side, so they span [0, 1] whatever the coordinates' offset (grid
+  nodes also get their distance to the obstacle centre, same scale).
 """
 
 from __future__ import annotations
@@ -69,12 +70,13 @@ class MeshGraph:
     grid_pos : torch.Tensor
         ``(n_grid, 2)`` float32 physical coordinates of the grid nodes.
     grid_static : torch.Tensor
-        ``(n_grid, 3)`` float32 static grid features ``[x, y, r]`` (scaled).
+        ``(n_grid, 3)`` float32 static grid features ``[x - x_min, y - y_min, r]`` divided
+        by the grid's larger side (``r``: distance to the obstacle centre).
     mesh_pos : tuple of torch.Tensor
         Per mesh level, finest first, ``(n_l, 2)`` float32 coordinates; one entry for the flat
         kinds.
     mesh_static : tuple of torch.Tensor
-        Per level ``(n_l, 2)`` float32 scaled positions.
+        Per level ``(n_l, 2)`` float32 positions, shifted and scaled as ``grid_static``.
     m2m_index, m2m_features : tuple of torch.Tensor
         Per level, the bidirectional intra-level edges ``(2, E_l)`` and their ``(E_l, 3)``
         features.
@@ -250,15 +252,18 @@ def build_graph(
     def f32(a: NDArray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
 
-    coord_scale = max(np.abs(xs).max(), np.abs(ys).max())
+    # positions from the grid's lower-left corner in units of its larger side: [0, 1] whatever
+    # the coordinates' offset (for a grid starting at 0 this is position / max coordinate)
+    corner = np.array([xs.min(), ys.min()])
+    coord_scale = max(xs.max() - xs.min(), ys.max() - ys.min())
     origin = np.zeros(2) if center is None else center
     r = np.hypot(*(grid_pos - origin).T)
     return MeshGraph(
         kind=kind,
         grid_pos=f32(grid_pos),
-        grid_static=f32(np.column_stack([grid_pos, r]) / coord_scale),
+        grid_static=f32(np.column_stack([grid_pos - corner, r]) / coord_scale),
         mesh_pos=tuple(f32(p) for p in mesh_pos),
-        mesh_static=tuple(f32(p / coord_scale) for p in mesh_pos),
+        mesh_static=tuple(f32((p - corner) / coord_scale) for p in mesh_pos),
         m2m_index=tuple(index(e) for e in m2m),
         m2m_features=tuple(features(e, p, p) for e, p in zip(m2m, mesh_pos, strict=True)),
         g2m_index=index(g2m),
